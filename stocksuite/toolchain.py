@@ -1,0 +1,145 @@
+"""Offline toolchain: the Solidity compiler and the anvil binary.
+
+ape-solidity compiles through py-solc-x, which looks for ``solc-v<version>`` in
+``$SOLCX_BINARY_PATH``. :func:`provision_solc` puts a working compiler there: a native
+binary when py-solc-x can download one, otherwise a small launcher for
+``toolchain/solc-shim.cjs``, a solc-compatible command line backed by the npm ``solc``
+package (wasm). slither (crytic-compile) uses the same executable.
+"""
+
+from __future__ import annotations
+
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from stocksuite.errors import ToolchainError
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+SHIM = PROJECT_ROOT / "toolchain" / "solc-shim.cjs"
+NODE_MODULES = PROJECT_ROOT / "node_modules"
+_VERSION_RE = re.compile(r"Version: (\d+\.\d+\.\d+)\+commit\.[0-9a-f]+")
+_NATIVE_INSTALL_TIMEOUT_S = 60
+
+
+def solc_version() -> str:
+    """The one pinned Solidity version, read from ``ape-config.yaml``."""
+    import yaml
+
+    config = yaml.safe_load((PROJECT_ROOT / "ape-config.yaml").read_text())
+    try:
+        return str(config["solidity"]["version"])
+    except (KeyError, TypeError) as err:
+        raise ToolchainError("ape-config.yaml has no solidity.version: pin one.") from err
+
+
+def solc_dir() -> Path:
+    """Where py-solc-x looks for compilers: ``$SOLCX_BINARY_PATH`` or ``<project>/.solcx``."""
+    return Path(os.environ.get("SOLCX_BINARY_PATH") or PROJECT_ROOT / ".solcx")
+
+
+def installed_solc_version(binary: Path) -> str | None:
+    """The version a compiler executable reports, or ``None`` if it does not run."""
+    try:
+        out = subprocess.run(
+            [str(binary), "--version"], capture_output=True, text=True, timeout=60, check=True
+        ).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    match = _VERSION_RE.search(out)
+    return match.group(1) if match else None
+
+
+def _try_native_install(version: str, dest: Path) -> bool:
+    """Ask py-solc-x for a native build; ``False`` when it cannot be downloaded."""
+    if os.environ.get("STOCKSUITE_SOLC") == "wasm":
+        return False
+    code = (
+        "import sys, solcx; "
+        "solcx.install_solc(sys.argv[1], show_progress=False, solcx_binary_path=sys.argv[2])"
+    )
+    try:
+        subprocess.run(
+            [sys.executable, "-c", code, version, str(dest)],
+            capture_output=True,
+            timeout=_NATIVE_INSTALL_TIMEOUT_S,
+            check=True,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return installed_solc_version(dest / f"solc-v{version}") == version
+
+
+def _write_shim_launcher(target: Path) -> None:
+    node = shutil.which("node")
+    if node is None:
+        raise ToolchainError("node is not on PATH: install Node.js 18+ (it runs the npm solc).")
+    if not (NODE_MODULES / "solc" / "package.json").is_file():
+        raise ToolchainError("node_modules/solc is missing: run 'make setup' (npm ci).")
+    target.write_text(f'#!/bin/sh\nexec "{node}" "{SHIM}" "$@"\n')
+    target.chmod(0o755)
+
+
+def provision_solc(version: str | None = None, dest: Path | None = None) -> Path:
+    """Make ``solc-v<version>`` available to py-solc-x and return its path.
+
+    Idempotent: an executable that already reports the right version is kept.
+    """
+    version = version or solc_version()
+    dest = dest or solc_dir()
+    dest.mkdir(parents=True, exist_ok=True)
+    target = dest / f"solc-v{version}"
+    if installed_solc_version(target) == version:
+        return target
+    if target.exists():
+        target.unlink()
+    if not _try_native_install(version, dest):
+        _write_shim_launcher(target)
+    found = installed_solc_version(target)
+    if found != version:
+        raise ToolchainError(f"{target} reports version {found!r}, expected {version}.")
+    return target
+
+
+def anvil_binary() -> Path:
+    """The anvil executable: ``$ANVIL_BIN``, the npm ``@foundry-rs/anvil`` build, or PATH."""
+    if env := os.environ.get("ANVIL_BIN"):
+        path = Path(env)
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            raise ToolchainError(f"ANVIL_BIN={env} is not an executable file.")
+        return path
+    machine = {"x86_64": "amd64", "amd64": "amd64", "aarch64": "arm64", "arm64": "arm64"}.get(
+        platform.machine().lower(), platform.machine().lower()
+    )
+    npm_build = NODE_MODULES / "@foundry-rs" / f"anvil-{sys.platform}-{machine}" / "bin" / "anvil"
+    if npm_build.is_file():
+        return npm_build
+    if found := shutil.which("anvil"):
+        return Path(found)
+    raise ToolchainError(
+        "anvil not found: run 'make setup' (installs @foundry-rs/anvil from npm) "
+        "or set ANVIL_BIN to an anvil executable."
+    )
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m stocksuite.toolchain`` provisions the compiler and checks anvil."""
+    del argv
+    try:
+        solc = provision_solc()
+        anvil = anvil_binary()
+    except ToolchainError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 1
+    kind = "npm solc (wasm) shim" if solc.read_bytes()[:2] == b"#!" else "native"
+    print(f"solc {solc_version()} ({kind}): {solc}")
+    print(f"anvil: {anvil}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
