@@ -21,7 +21,7 @@ from stocksuite.toolchain import PROJECT_ROOT, provision_solc
 
 FAILING_IMPACTS = frozenset({"High", "Medium"})
 
-# The npm packages, as ape-config.yaml remaps them for ape (there via ape's package cache).
+# The npm packages, as ape-config.yaml remaps them (there with an absolute NODE_MODULES).
 REMAPPINGS = (
     "@openzeppelin/contracts/=node_modules/@openzeppelin/contracts/",
     "@openzeppelin/contracts-upgradeable/=node_modules/@openzeppelin/contracts-upgradeable/",

@@ -19,6 +19,8 @@ DEFAULTS = {
     # The local L2 (`arbitrum:devnet`) and its fork (`arbitrum:devnet-fork`), used in ape-config.
     "L2_PORT": "8545",
     "FORK_PORT": "8546",
+    # npm packages imported by the contracts (absolute: ape compiles in a temporary copy).
+    "NODE_MODULES": str(PROJECT_ROOT / "node_modules"),
 }
 
 

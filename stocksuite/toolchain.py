@@ -1,10 +1,13 @@
 """Offline toolchain: the Solidity compiler and the anvil binary.
 
 ape-solidity compiles through py-solc-x, which looks for ``solc-v<version>`` in
-``$SOLCX_BINARY_PATH``. :func:`provision_solc` puts a working compiler there: a native
-binary when py-solc-x can download one, otherwise a small launcher for
-``toolchain/solc-shim.cjs``, a solc-compatible command line backed by the npm ``solc``
-package (wasm). slither (crytic-compile) uses the same executable.
+``$SOLCX_BINARY_PATH``. :func:`provision_solc` puts the project's compiler adapter there: a
+small script that runs the real compiler with ``--allow-paths <node_modules>`` (ape compiles
+in a temporary copy of the project and passes no allowed paths, so imports remapped to the npm
+packages would be refused). The real compiler is a native build when py-solc-x can download
+one (kept beside it as ``solc-v<version>.native``), otherwise ``toolchain/solc-shim.cjs``, a
+solc-compatible command line backed by the npm ``solc`` package (wasm). slither
+(crytic-compile) uses the same adapter.
 """
 
 from __future__ import annotations
@@ -12,9 +15,11 @@ from __future__ import annotations
 import os
 import platform
 import re
+import shlex
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 from stocksuite.errors import ToolchainError
@@ -54,33 +59,55 @@ def installed_solc_version(binary: Path) -> str | None:
     return match.group(1) if match else None
 
 
-def _try_native_install(version: str, dest: Path) -> bool:
-    """Ask py-solc-x for a native build; ``False`` when it cannot be downloaded."""
+def _try_native_install(version: str, dest: Path) -> Path | None:
+    """Ask py-solc-x for a native build; ``None`` when it cannot be downloaded."""
     if os.environ.get("STOCKSUITE_SOLC") == "wasm":
-        return False
+        return None
+    native = dest / f"solc-v{version}.native"
+    if installed_solc_version(native) == version:
+        return native
     code = (
         "import sys, solcx; "
         "solcx.install_solc(sys.argv[1], show_progress=False, solcx_binary_path=sys.argv[2])"
     )
-    try:
-        subprocess.run(
-            [sys.executable, "-c", code, version, str(dest)],
-            capture_output=True,
-            timeout=_NATIVE_INSTALL_TIMEOUT_S,
-            check=True,
-        )
-    except (OSError, subprocess.SubprocessError):
-        return False
-    return installed_solc_version(dest / f"solc-v{version}") == version
+    with tempfile.TemporaryDirectory() as tmp:
+        try:
+            subprocess.run(
+                [sys.executable, "-c", code, version, tmp],
+                capture_output=True,
+                timeout=_NATIVE_INSTALL_TIMEOUT_S,
+                check=True,
+            )
+        except (OSError, subprocess.SubprocessError):
+            return None
+        downloaded = Path(tmp) / f"solc-v{version}"
+        if installed_solc_version(downloaded) != version:
+            return None
+        shutil.move(downloaded, native)
+    return native
 
 
-def _write_shim_launcher(target: Path) -> None:
+def _real_compiler_command(version: str, dest: Path) -> str:
+    """Shell words that run the real compiler: the native build, else node + the wasm shim."""
+    if native := _try_native_install(version, dest):
+        return shlex.quote(str(native))
     node = shutil.which("node")
     if node is None:
         raise ToolchainError("node is not on PATH: install Node.js 18+ (it runs the npm solc).")
     if not (NODE_MODULES / "solc" / "package.json").is_file():
         raise ToolchainError("node_modules/solc is missing: run 'make setup' (npm ci).")
-    target.write_text(f'#!/bin/sh\nexec "{node}" "{SHIM}" "$@"\n')
+    return f"{shlex.quote(node)} {shlex.quote(str(SHIM))}"
+
+
+def _write_adapter(target: Path, real: str) -> None:
+    allowed = shlex.quote(str(NODE_MODULES))
+    target.write_text(
+        "#!/bin/sh\n"
+        "# The project's solc adapter, written by `python -m stocksuite.toolchain`.\n"
+        "# Adds node_modules to the allowed paths unless the caller passes its own.\n"
+        f'case " $* " in *" --allow-paths "*) exec {real} "$@" ;; esac\n'
+        f'exec {real} --allow-paths {allowed} "$@"\n'
+    )
     target.chmod(0o755)
 
 
@@ -93,12 +120,11 @@ def provision_solc(version: str | None = None, dest: Path | None = None) -> Path
     dest = dest or solc_dir()
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / f"solc-v{version}"
-    if installed_solc_version(target) == version:
+    if installed_solc_version(target) == version and str(NODE_MODULES) in target.read_text():
         return target
     if target.exists():
         target.unlink()
-    if not _try_native_install(version, dest):
-        _write_shim_launcher(target)
+    _write_adapter(target, _real_compiler_command(version, dest))
     found = installed_solc_version(target)
     if found != version:
         raise ToolchainError(f"{target} reports version {found!r}, expected {version}.")
@@ -135,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     except ToolchainError as err:
         print(f"error: {err}", file=sys.stderr)
         return 1
-    kind = "npm solc (wasm) shim" if solc.read_bytes()[:2] == b"#!" else "native"
+    kind = "npm solc (wasm) shim" if str(SHIM) in solc.read_text() else "native"
     print(f"solc {solc_version()} ({kind}): {solc}")
     print(f"anvil: {anvil}")
     return 0

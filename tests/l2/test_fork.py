@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from stocksuite.l2 import ARBITRUM_LOCAL_CHAIN_ID, LocalL2, free_port, rpc
@@ -10,6 +12,14 @@ from stocksuite.l2 import ARBITRUM_LOCAL_CHAIN_ID, LocalL2, free_port, rpc
 def _balance_of(url: str, token: str, holder: str) -> int:
     data = "0x70a08231" + holder[2:].lower().rjust(64, "0")
     return int(rpc(url, "eth_call", [{"to": token, "data": data}, "latest"]), 16)
+
+
+def _receipt(url: str, tx_hash: str, timeout: float = 30.0) -> dict:
+    deadline = time.monotonic() + timeout
+    while (receipt := rpc(url, "eth_getTransactionReceipt", [tx_hash])) is None:
+        assert time.monotonic() < deadline, f"no receipt for {tx_hash}"
+        time.sleep(0.1)
+    return receipt
 
 
 @pytest.fixture
@@ -36,7 +46,7 @@ def test_writes_on_the_fork_do_not_reach_the_l2(fork, token, accounts, l2_url):
     holder, other = accounts[1].address, accounts[2].address
     transfer = "0xa9059cbb" + other[2:].lower().rjust(64, "0") + hex(400)[2:].rjust(64, "0")
     tx = rpc(fork.url, "eth_sendTransaction", [{"from": holder, "to": token.address, "data": transfer}])
-    assert int(rpc(fork.url, "eth_getTransactionReceipt", [tx])["status"], 16) == 1
+    assert int(_receipt(fork.url, tx)["status"], 16) == 1
     assert _balance_of(fork.url, token.address, other) == 400
     assert _balance_of(l2_url, token.address, other) == 0
     assert token.balanceOf(holder) == 1_000

@@ -26,12 +26,15 @@ def test_config_pins_one_version_with_optimizer_and_cancun():
     assert pragmas == {"pragma solidity 0.8.28;"}
 
 
-def test_ape_dependency_versions_match_package_json():
-    config = yaml.safe_load((PROJECT_ROOT / "ape-config.yaml").read_text())
+def test_every_remapping_points_at_an_installed_npm_dependency():
+    config = yaml.safe_load((PROJECT_ROOT / "ape-config.yaml").read_text())["solidity"]
     npm = json.loads((PROJECT_ROOT / "package.json").read_text())["dependencies"]
-    for dep in config["dependencies"]:
-        package = dep["local"].removeprefix("./node_modules/")
-        assert npm[package] == dep["version"], package
+    for remapping in config["import_remapping"]:
+        prefix, target = remapping.split("=")
+        package = target.removeprefix("${NODE_MODULES}/")
+        assert prefix == package and package in npm, remapping
+        installed = json.loads((PROJECT_ROOT / "node_modules" / package / "package.json").read_text())
+        assert installed["version"] == npm[package], package
 
 
 def test_project_contracts_compile_with_openzeppelin(project):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 
@@ -117,8 +118,16 @@ def test_unknown_option_is_one_clear_error(solc):
     assert proc.stderr.strip().startswith("Error: unsupported option '--no-such-flag'")
 
 
-def test_shim_is_what_py_solc_x_would_run():
-    # When no native build could be installed, the provisioned executable wraps the shim.
-    solc = provision_solc()
-    text = solc.read_bytes()[:200]
-    assert text.startswith(b"\x7fELF") or str(SHIM).encode() in text
+def test_adapter_runs_the_native_build_or_the_shim_with_node_modules_allowed(solc):
+    text = Path(solc).read_text()
+    native = Path(f"{solc}.native")
+    assert (native.is_file() and str(native) in text) or str(SHIM) in text
+    assert f"--allow-paths {PROJECT_ROOT / 'node_modules'}" in text
+
+
+def test_adapter_leaves_an_explicit_allow_paths_alone(solc, tmp_path):
+    # Native solc rejects --allow-paths given twice; crytic-compile passes its own.
+    contract = tmp_path / "A.sol"
+    contract.write_text("pragma solidity 0.8.28; contract A {}")
+    proc = run([solc, str(contract), "--combined-json", "abi", "--allow-paths", str(tmp_path)])
+    assert proc.returncode == 0, proc.stderr
