@@ -46,3 +46,116 @@ def l2_url() -> str:
 @pytest.fixture(scope="session")
 def deployer(accounts):
     return accounts[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The token family: registry, feed, factory, one ticker, every role held by its own account.
+
+import time  # noqa: E402
+
+from stocksuite.records import InvestorClass, InvestorRecord  # noqa: E402
+from stocksuite.suite import (  # noqa: E402
+    SHARE_FEED_DECIMALS,
+    TickerConfig,
+    create_token,
+    deploy_registry,
+    deploy_token_family,
+)
+
+ROLE_HOLDERS = {
+    # name -> index in `accounts`; 0 is the admin/deployer
+    "officer": 1,
+    "minter": 2,
+    "burner": 3,
+    "agent": 4,
+    "pauser": 5,
+    "compliance": 6,
+    "corporate": 7,
+    "upgrader": 8,
+    "token_deployer": 9,
+}
+INVESTORS = ("alice", "bob", "carol", "dave", "erin")  # accounts 10..14
+OUTSIDER_INDEX = 19  # holds nothing, never registered
+
+YEAR = 365 * 24 * 3600
+TOKEN_ROLE_HOLDERS = {
+    "minter": "MINTER_ROLE",
+    "burner": "BURNER_ROLE",
+    "agent": "AGENT_ROLE",
+    "pauser": "PAUSER_ROLE",
+    "compliance": "COMPLIANCE_ROLE",
+    "corporate": "CORPORATE_ACTIONS_ROLE",
+}
+
+
+@pytest.fixture(scope="session")
+def roles(accounts):
+    return {name: accounts[i] for name, i in ROLE_HOLDERS.items()}
+
+
+@pytest.fixture(scope="session")
+def investors(accounts):
+    return {name: accounts[10 + i] for i, name in enumerate(INVESTORS)}
+
+
+@pytest.fixture(scope="session")
+def outsider(accounts):
+    return accounts[OUTSIDER_INDEX]
+
+
+def kyc_record(chain, jurisdiction: int = 276, investor_class=InvestorClass.RETAIL, **kwargs) -> int:
+    expiry = kwargs.pop("kyc_expiry", chain.pending_timestamp + YEAR)
+    return InvestorRecord(jurisdiction, investor_class, expiry, **kwargs).pack()
+
+
+@pytest.fixture(scope="module")
+def registry(project, deployer, roles):
+    registry = deploy_registry(project, deployer, deployer.address)
+    registry.grantRole(registry.COMPLIANCE_OFFICER_ROLE(), roles["officer"], sender=deployer)
+    registry.grantRole(registry.UPGRADER_ROLE(), roles["upgrader"], sender=deployer)
+    return registry
+
+
+@pytest.fixture(scope="module")
+def reserve_feed(project, deployer):
+    feed = deployer.deploy(project.ManualFeed, SHARE_FEED_DECIMALS, "AAPL shares in custody", deployer)
+    feed.postAnswer(1_000_000 * 10**SHARE_FEED_DECIMALS, sender=deployer)
+    return feed
+
+
+@pytest.fixture(scope="module")
+def factory(project, deployer, registry, roles):
+    _, factory = deploy_token_family(project, deployer, registry.address, deployer.address)
+    factory.grantRole(factory.TOKEN_DEPLOYER_ROLE(), roles["token_deployer"], sender=deployer)
+    factory.grantRole(factory.UPGRADER_ROLE(), roles["upgrader"], sender=deployer)
+    return factory
+
+
+AAPL = TickerConfig(
+    name="Apple Inc. tokenized stock",
+    symbol="AAPLx",
+    underlying_ticker="AAPL",
+    isin="US0378331005",
+    cusip="037833100",
+    issuer_name="Example Issuer AG",
+    terms_uri="https://example.invalid/terms/aapl",
+)
+
+
+@pytest.fixture(scope="module")
+def token(project, deployer, factory, reserve_feed, roles, registry, investors, chain):
+    token = create_token(project, factory, AAPL, reserve_feed.address, deployer.address, roles["token_deployer"])
+    for holder, role in TOKEN_ROLE_HOLDERS.items():
+        token.grantRole(getattr(token, role)(), roles[holder], sender=deployer)
+    wallets = [a.address for a in investors.values()]
+    records = [kyc_record(chain, investor_id=100 + i) for i in range(len(wallets))]
+    registry.setInvestors(wallets, records, sender=roles["officer"])
+    return token
+
+
+@pytest.fixture
+def funded(token, roles, investors):
+    """alice and bob hold 1,000 raw tokens each."""
+    for name in ("alice", "bob"):
+        token.mint(investors[name], 1_000, sender=roles["minter"])
+    return token
