@@ -1,8 +1,16 @@
-"""Token transfer gas: the plain OpenZeppelin ERC-20 baseline, measured in the same run."""
+"""Token and registry gas: the stock token against a plain OpenZeppelin ERC-20, same run."""
 
 from __future__ import annotations
 
+from eth_account import Account
+
 from benchmarks import gas, gas_used
+from stocksuite.records import InvestorClass, InvestorRecord
+from stocksuite.suite import SHARE_FEED_DECIMALS, TickerConfig, create_token, deploy_registry, deploy_token_family
+
+YEAR = 365 * 24 * 3600
+BENCH_TICKER = TickerConfig(name="Bench Corp tokenized stock", symbol="BNCHx", underlying_ticker="BNCH",
+                            isin="US0000000001")  # fmt: skip
 
 
 @gas
@@ -13,3 +21,38 @@ def plain_erc20_transfer(accounts, project) -> dict[str, int]:
     token.mint(alice, 10**21, sender=owner)
     token.mint(bob, 10**21, sender=owner)
     return {"erc20_transfer_plain": gas_used(token.transfer(bob, 10**18, sender=alice))}
+
+
+def _records(n: int, expiry: int, start_id: int = 1) -> list[int]:
+    return [InvestorRecord(276, InvestorClass.RETAIL, expiry, investor_id=start_id + i).pack() for i in range(n)]
+
+
+@gas
+def stock_token(accounts, project) -> dict[str, int]:
+    """The same transfer on a stock token (beacon proxy, whitelist hook), a new holder, a mint."""
+    from ape import chain
+
+    admin, alice, bob, carol = accounts[0], accounts[1], accounts[2], accounts[3]
+    registry = deploy_registry(project, admin, admin.address)
+    registry.grantRole(registry.COMPLIANCE_OFFICER_ROLE(), admin, sender=admin)
+    feed = admin.deploy(project.ManualFeed, SHARE_FEED_DECIMALS, "BNCH shares", admin)
+    feed.postAnswer(10**9 * 10**SHARE_FEED_DECIMALS, sender=admin)
+    _, factory = deploy_token_family(project, admin, registry.address, admin.address)
+    factory.grantRole(factory.TOKEN_DEPLOYER_ROLE(), admin, sender=admin)
+    token = create_token(project, factory, BENCH_TICKER, feed.address, admin.address, admin)
+    token.grantRole(token.MINTER_ROLE(), admin, sender=admin)
+    expiry = chain.pending_timestamp + YEAR
+    registry.setInvestors([alice.address, bob.address, carol.address], _records(3, expiry), sender=admin)
+    token.mint(alice, 10**21, sender=admin)
+    mint = token.mint(bob, 10**21, sender=admin)
+    existing = token.transfer(bob, 10**18, sender=alice)
+    new_holder = token.transfer(carol, 10**18, sender=alice)
+
+    wallets = [Account.create().address for _ in range(100)]
+    onboard = registry.setInvestors(wallets, _records(100, expiry, start_id=1_000), sender=admin)
+    return {
+        "stock_mint": gas_used(mint),
+        "stock_transfer_existing": gas_used(existing),
+        "stock_transfer_new": gas_used(new_holder),
+        "registry_onboard_per_investor_batch100": gas_used(onboard) // 100,
+    }

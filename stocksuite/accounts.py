@@ -1,0 +1,53 @@
+"""Which account signs: an ape keyfile alias on real networks, ``test:N`` on the local L2."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from stocksuite.errors import StockSuiteError
+from stocksuite.l2 import ARBITRUM_LOCAL_CHAIN_ID
+
+
+class AccountError(StockSuiteError):
+    """No usable signer."""
+
+
+def is_local_chain(chain_id: int) -> bool:
+    return chain_id in (ARBITRUM_LOCAL_CHAIN_ID, 31337, 1337)
+
+
+def resolve_address(value: str, chain_id: int) -> str:
+    """An address from config: ``0x...`` or, on the local L2 only, ``test:N``."""
+    text = str(value).strip()
+    if text.lower().startswith("test:"):
+        return resolve_account(text, chain_id).address
+    from eth_utils import is_address, to_checksum_address
+
+    if not is_address(text):
+        raise AccountError(f"{value!r} is not an address (or test:N on the local L2)")
+    return to_checksum_address(text)
+
+
+def resolve_account(alias: str | None, chain_id: int, default_test_index: int = 0) -> Any:
+    """The signer for ``alias``: ``test:N`` (local only), an ape keyfile alias, or the local default.
+
+    Keyfile passphrases come from ``APE_ACCOUNTS_<alias>_PASSPHRASE`` for automation (ape's own
+    convention); nothing is ever logged.
+    """
+    from ape import accounts
+
+    if alias is None:
+        if is_local_chain(chain_id):
+            return accounts.test_accounts[default_test_index]
+        raise AccountError("no signer: pass --account <ape account alias> (see `ape accounts list`).")
+    if alias.lower().startswith("test:"):
+        if not is_local_chain(chain_id):
+            raise AccountError(f"{alias} is a local test account; chain {chain_id} is not the local L2.")
+        index = alias.split(":", 1)[1]
+        if not index.isdigit() or int(index) >= len(accounts.test_accounts):
+            raise AccountError(f"{alias}: no such test account (0..{len(accounts.test_accounts) - 1}).")
+        return accounts.test_accounts[int(index)]
+    try:
+        return accounts.load(alias)
+    except Exception as err:  # ape raises its own error types per plugin
+        raise AccountError(f"no ape account named {alias!r}: create it with `ape accounts import {alias}`.") from err

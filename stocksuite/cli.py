@@ -1,0 +1,81 @@
+"""Pieces the ``scripts/`` share: clean failures, the officer's context, progress output."""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from stocksuite.errors import StockSuiteError
+
+
+@contextlib.contextmanager
+def fail_cleanly() -> Iterator[None]:
+    """Turn the package's errors into one readable message and exit code 1, no traceback."""
+    try:
+        yield
+    except StockSuiteError as err:
+        click.echo(f"error: {err}", err=True)
+        sys.exit(1)
+
+
+def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any) -> tuple[Any, Any, int]:
+    """The registry from the network's records, the officer's account, and the deploy block."""
+    from ape import project
+
+    from stocksuite.accounts import resolve_account
+    from stocksuite.deployments import Deployments
+
+    records = Deployments.open(f"{ecosystem.name}:{network.name}", chain.chain_id)
+    record = records.load("ComplianceRegistry")
+    registry = project.ComplianceRegistry.at(record["address"])
+    officer = resolve_account(alias, chain.chain_id, default_test_index=1)
+    return registry, officer, int(record["blockNumber"])
+
+
+def run_sync(registry: Any, officer: Any, csv_path: Path, rows: list[Any], start_block: int, dry_run: bool,
+             batch_size: int) -> None:  # fmt: skip
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    from stocksuite.register import rebuild_registry
+    from stocksuite.whitelist import apply_plan, plan_sync
+
+    console = Console()
+    current = rebuild_registry(registry, start_block=start_block)
+    plan = plan_sync(rows, current)
+    console.print(f"{csv_path}: {len(rows)} rows. Plan: {plan.summary()}.")
+    if dry_run or plan.empty:
+        if dry_run:
+            for wallet, _ in plan.to_set[:20]:
+                console.print(f"  set    {wallet}")
+            for wallet in plan.to_remove[:20]:
+                console.print(f"  remove {wallet}")
+            console.print("Dry run: nothing sent.")
+        return
+    started = time.monotonic()
+    total = len(plan.to_set) + len(plan.to_remove)
+    columns = ("{task.description}", BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=console, transient=False) as progress:
+        task = progress.add_task("syncing", total=total)
+        sent = apply_plan(registry, plan, officer, batch_size, progress=lambda n: progress.advance(task, n))
+    console.print(f"Sent {sent} transaction(s) for {total} change(s) in {time.monotonic() - started:.1f}s.")
+
+
+def set_frozen(registry: Any, officer: Any, wallets: tuple[str, ...], frozen: bool) -> None:
+    from eth_utils import is_address, to_checksum_address
+
+    bad = [w for w in wallets if not is_address(w)]
+    if bad:
+        raise StockSuiteError(f"not an address: {', '.join(bad)}")
+    addresses = [to_checksum_address(w) for w in wallets]
+    unknown = [w for w in addresses if registry.recordOf(w) == 0]
+    if unknown:
+        raise StockSuiteError(f"no registry record for: {', '.join(unknown)} (sync them first)")
+    registry.setFrozen(addresses, frozen, sender=officer)
+    click.echo(f"{'Froze' if frozen else 'Unfroze'} {len(addresses)} wallet(s) in every token.")

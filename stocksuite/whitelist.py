@@ -1,0 +1,213 @@
+"""Compliance-officer whitelist sync: CSV -> validated rows -> diff against the chain -> batches.
+
+CSV columns (header required, order free):
+
+    wallet, jurisdiction, investor_class, kyc_expiry, status[, investor_id, us_person, contract_account]
+
+- ``wallet``: EIP-55 checksummed address (all-lowercase is accepted, wrong mixed case is not)
+- ``jurisdiction``: ISO 3166-1 alpha-2, alpha-3 or numeric code
+- ``investor_class``: none, retail, professional, accredited, qualified_purchaser
+- ``kyc_expiry``: ``YYYY-MM-DD`` (expires at 00:00 UTC that day) or unix seconds; must be in the future
+- ``status``: verified, pending (known, not yet verified), frozen, removed
+- ``investor_id``: links wallets of one investor (default 0: not linked)
+- ``us_person``: yes/no (default: yes for US states and territories)
+- ``contract_account``: yes/no, an issuer-approved vault/pool/omnibus (default no)
+
+Any bad row stops the run before anything is sent, naming file, line and reason. The plan
+contains only what differs from the chain, so a re-run after an interruption sends exactly
+what is still missing, and a second run sends nothing.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from eth_utils import is_address, is_checksum_address, to_checksum_address
+
+from stocksuite.errors import StockSuiteError
+from stocksuite.records import US_JURISDICTIONS, InvestorClass, InvestorRecord, parse_jurisdiction
+
+REQUIRED_COLUMNS = ("wallet", "jurisdiction", "investor_class", "kyc_expiry", "status")
+OPTIONAL_COLUMNS = ("investor_id", "us_person", "contract_account")
+STATUSES = ("verified", "pending", "frozen", "removed")
+DEFAULT_BATCH_SIZE = 100
+
+
+class CsvError(StockSuiteError):
+    """The CSV has bad rows; nothing was sent."""
+
+    def __init__(self, problems: list[str]):
+        self.problems = problems
+        shown = "\n".join(problems[:50])
+        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
+        super().__init__(f"{len(problems)} bad row(s), nothing sent:\n{shown}{more}")
+
+
+@dataclass(frozen=True)
+class Row:
+    line: int
+    wallet: str
+    record: InvestorRecord | None  # None: remove
+
+
+@dataclass
+class Plan:
+    """What a sync would send: records to set and wallets to remove, only where they differ."""
+
+    to_set: list[tuple[str, int]] = field(default_factory=list)
+    to_remove: list[str] = field(default_factory=list)
+    unchanged: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.to_set and not self.to_remove
+
+    def batches(self, size: int = DEFAULT_BATCH_SIZE) -> Iterable[tuple[str, list[Any]]]:
+        for i in range(0, len(self.to_set), size):
+            chunk = self.to_set[i : i + size]
+            yield "set", chunk
+        for i in range(0, len(self.to_remove), size):
+            yield "remove", self.to_remove[i : i + size]
+
+    def summary(self) -> str:
+        return (f"{len(self.to_set)} to add or update, {len(self.to_remove)} to remove, "
+                f"{self.unchanged} already in sync")  # fmt: skip
+
+
+def _parse_bool(text: str, column: str) -> bool:
+    value = text.strip().lower()
+    if value in ("yes", "y", "true", "1"):
+        return True
+    if value in ("no", "n", "false", "0", ""):
+        return False
+    raise ValueError(f"{column} must be yes or no, not {text!r}")
+
+
+def _parse_expiry(text: str) -> int:
+    value = text.strip()
+    if value.isdigit():
+        return int(value)
+    try:
+        day = dt.date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"kyc_expiry {text!r} is not YYYY-MM-DD or unix seconds") from None
+    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
+
+
+def _parse_wallet(text: str) -> str:
+    value = text.strip()
+    if not is_address(value) and not (value.startswith("0x") and len(value) == 42):
+        raise ValueError(f"wallet {text!r} is not an address")
+    if value != value.lower() and not is_checksum_address(value):
+        raise ValueError(f"wallet {value} has a bad EIP-55 checksum")
+    if int(value, 16) == 0:
+        raise ValueError("wallet is the zero address")
+    return to_checksum_address(value)
+
+
+def _parse_row(raw: dict[str, str], now: int) -> tuple[str, InvestorRecord | None]:
+    wallet = _parse_wallet(raw["wallet"])
+    status = raw["status"].strip().lower()
+    if status not in STATUSES:
+        raise ValueError(f"status {raw['status']!r} is not one of {', '.join(STATUSES)}")
+    if status == "removed":
+        return wallet, None
+    jurisdiction = parse_jurisdiction(raw["jurisdiction"])
+    investor_class = InvestorClass.parse(raw["investor_class"])
+    expiry = _parse_expiry(raw["kyc_expiry"])
+    if expiry <= now:
+        raise ValueError(f"kyc_expiry {raw['kyc_expiry']} has already passed")
+    investor_id_text = (raw.get("investor_id") or "0").strip() or "0"
+    if not investor_id_text.isdigit() or int(investor_id_text) >= 2**64:
+        raise ValueError(f"investor_id {investor_id_text!r} is not a whole number below 2**64")
+    us_text = raw.get("us_person") or ""
+    us_person = _parse_bool(us_text, "us_person") if us_text.strip() else jurisdiction in US_JURISDICTIONS
+    record = InvestorRecord(
+        jurisdiction=jurisdiction,
+        investor_class=investor_class,
+        kyc_expiry=expiry,
+        investor_id=int(investor_id_text),
+        verified=status in ("verified", "frozen"),
+        frozen=status == "frozen",
+        contract_account=_parse_bool(raw.get("contract_account") or "", "contract_account"),
+        us_person=us_person,
+    )
+    return wallet, record
+
+
+def read_csv(path: Path, now: int) -> list[Row]:
+    """Parse and validate every row; raises :class:`CsvError` listing all bad rows."""
+    problems: list[str] = []
+    rows: list[Row] = []
+    seen: dict[str, int] = {}
+    try:
+        handle = path.open(newline="", encoding="utf-8-sig")
+    except OSError as err:
+        raise CsvError([f"{path}: cannot read ({err.strerror})"]) from err
+    with handle:
+        reader = csv.DictReader(handle)
+        header = [h.strip() for h in (reader.fieldnames or [])]
+        missing = [c for c in REQUIRED_COLUMNS if c not in header]
+        unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
+        if missing or unknown:
+            what = "; ".join(filter(None, [missing and f"missing column(s) {', '.join(missing)}",
+                                           unknown and f"unknown column(s) {', '.join(unknown)}"]))  # fmt: skip
+            raise CsvError([f"{path}:1: {what}"])
+        reader.fieldnames = header
+        for raw in reader:
+            line = reader.line_num
+            try:
+                if None in raw or any(raw.get(c) is None for c in REQUIRED_COLUMNS):
+                    raise ValueError("wrong number of fields")
+                wallet, record = _parse_row(raw, now)
+            except ValueError as err:
+                problems.append(f"{path}:{line}: {err}")
+                continue
+            if wallet in seen:
+                problems.append(f"{path}:{line}: duplicate wallet {wallet} (first on line {seen[wallet]})")
+                continue
+            seen[wallet] = line
+            rows.append(Row(line=line, wallet=wallet, record=record))
+    if problems:
+        raise CsvError(problems)
+    return rows
+
+
+def plan_sync(rows: list[Row], current: dict[str, int]) -> Plan:
+    """Compare desired rows with the chain's records (wallet -> packed record, 0 = none)."""
+    plan = Plan()
+    for row in rows:
+        existing = current.get(row.wallet, 0)
+        if row.record is None:
+            if existing:
+                plan.to_remove.append(row.wallet)
+            else:
+                plan.unchanged += 1
+            continue
+        packed = row.record.pack()
+        if packed == existing:
+            plan.unchanged += 1
+        else:
+            plan.to_set.append((row.wallet, packed))
+    return plan
+
+
+def apply_plan(registry: Any, plan: Plan, sender: Any, batch_size: int = DEFAULT_BATCH_SIZE,
+               progress: Callable[[int], None] | None = None) -> int:  # fmt: skip
+    """Send the plan in batches; returns the number of transactions. Safe to interrupt."""
+    sent = 0
+    for kind, batch in plan.batches(batch_size):
+        if kind == "set":
+            wallets = [w for w, _ in batch]
+            registry.setInvestors(wallets, [r for _, r in batch], sender=sender)
+        else:
+            registry.removeInvestors(batch, sender=sender)
+        sent += 1
+        if progress:
+            progress(len(batch))
+    return sent

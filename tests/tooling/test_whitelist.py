@@ -1,0 +1,120 @@
+"""Whitelist sync: CSV validation, diff against the chain, batches, re-runs."""
+
+from __future__ import annotations
+
+import pytest
+
+from stocksuite.records import InvestorClass, InvestorRecord
+from stocksuite.register import rebuild_registry
+from stocksuite.whitelist import CsvError, apply_plan, plan_sync, read_csv
+from tests.helpers import VENV_BIN, assert_one_line_error, run
+
+HEADER = "wallet,jurisdiction,investor_class,kyc_expiry,status,investor_id,us_person,contract_account\n"
+NOW = 1_800_000_000  # 2027-01-15
+
+
+def write(tmp_path, body: str, header: str = HEADER):
+    path = tmp_path / "investors.csv"
+    path.write_text(header + body)
+    return path
+
+
+def test_rows_become_records(tmp_path):
+    path = write(tmp_path, "0xBcd4042DE499D14e55001CcbB24a551F3b954096,DE,accredited,2030-01-01,verified,7,,\n"
+                           "0x71bE63f3384f5fb98995898A86B02Fb2426c5788,USA,retail,1900000000,frozen,,,\n"
+                           "0xfabb0ac9d68b0b445fb7357272ff202c5651694a,756,retail,2030-01-01,pending,,no,yes\n"
+                           "0x1CBd3b2770909D4e10f157cABC84C7264073C9Ec,DE,retail,2030-01-01,removed,,,\n")  # fmt: skip
+    rows = read_csv(path, now=NOW)
+    first, us, vault, removed = rows
+    assert first.record == InvestorRecord(276, InvestorClass.ACCREDITED, 1_893_456_000, investor_id=7)
+    assert us.record.us_person and us.record.frozen and us.record.verified and us.record.jurisdiction == 840
+    assert vault.wallet == "0xFABB0ac9d68B0B445fB7357272Ff202C5651694a"  # lowercase accepted, checksummed
+    assert vault.record.contract_account and not vault.record.verified and vault.record.jurisdiction == 756
+    assert removed.record is None
+
+
+@pytest.mark.parametrize(
+    ("row", "reason"),
+    [
+        ("0xbcd4042DE499D14e55001CcbB24a551F3b954096,DE,retail,2030-01-01,verified,,,", "bad EIP-55 checksum"),
+        ("0x1234,DE,retail,2030-01-01,verified,,,", "is not an address"),
+        ("0xBcd4042DE499D14e55001CcbB24a551F3b954096,XX,retail,2030-01-01,verified,,,", "unknown jurisdiction 'XX'"),
+        ("0xBcd4042DE499D14e55001CcbB24a551F3b954096,DE,whale,2030-01-01,verified,,,", "unknown investor class"),
+        ("0xBcd4042DE499D14e55001CcbB24a551F3b954096,DE,retail,2020-01-01,verified,,,", "has already passed"),
+        ("0xBcd4042DE499D14e55001CcbB24a551F3b954096,DE,retail,01/02/2030,verified,,,", "not YYYY-MM-DD"),
+        ("0xBcd4042DE499D14e55001CcbB24a551F3b954096,DE,retail,2030-01-01,approved,,,", "status 'approved'"),
+        ("0xBcd4042DE499D14e55001CcbB24a551F3b954096,DE,retail,2030-01-01,verified,-1,,", "investor_id"),
+        ("0xBcd4042DE499D14e55001CcbB24a551F3b954096,DE,retail,2030-01-01,verified,,maybe,", "us_person"),
+        ("0xBcd4042DE499D14e55001CcbB24a551F3b954096,DE,retail", "wrong number of fields"),
+    ],
+)
+def test_bad_row_names_file_line_and_reason(tmp_path, row, reason):
+    ok = "0x71bE63f3384f5fb98995898A86B02Fb2426c5788,DE,retail,2030-01-01,verified,,,\n"
+    path = write(tmp_path, ok + row + "\n")
+    with pytest.raises(CsvError) as info:
+        read_csv(path, now=NOW)
+    assert info.value.problems == [f"{path}:3: {info.value.problems[0].split(': ', 1)[1]}"]
+    assert reason in info.value.problems[0]
+
+
+def test_duplicate_wallet_and_all_problems_at_once(tmp_path):
+    row = "0x71bE63f3384f5fb98995898A86B02Fb2426c5788,DE,retail,2030-01-01,verified,,,\n"
+    path = write(tmp_path, row + row + row.replace("DE", "ZZ"))
+    with pytest.raises(CsvError) as info:
+        read_csv(path, now=NOW)
+    assert [p.split(": ", 1)[0] for p in info.value.problems] == [f"{path}:3", f"{path}:4"]
+    assert "duplicate wallet" in info.value.problems[0] and "(first on line 2)" in info.value.problems[0]
+
+
+def test_missing_or_unknown_columns(tmp_path):
+    with pytest.raises(CsvError, match="missing column"):
+        read_csv(write(tmp_path, "", header="wallet,jurisdiction\n"), now=NOW)
+    with pytest.raises(CsvError, match="unknown column"):
+        read_csv(write(tmp_path, "", header=HEADER.strip() + ",nickname\n"), now=NOW)
+
+
+def test_sync_sends_only_differences_and_a_rerun_sends_nothing(registry, roles, tmp_path, chain):
+    wallets = [f"0x{i:040x}" for i in range(1, 251)]
+    body = "".join(f"{w},DE,retail,2031-06-30,verified,{i},,\n" for i, w in enumerate(wallets, 1))
+    rows = read_csv(write(tmp_path, body), now=chain.pending_timestamp)
+    start = chain.blocks.head.number
+
+    plan = plan_sync(rows, rebuild_registry(registry, start_block=start))
+    assert len(plan.to_set) == 250
+    # Interrupted after the first batch: the re-plan holds exactly the rest.
+    first_batch = next(iter(plan.batches(100)))[1]
+    registry.setInvestors([w for w, _ in first_batch], [r for _, r in first_batch], sender=roles["officer"])
+    resumed = plan_sync(rows, rebuild_registry(registry, start_block=start))
+    assert len(resumed.to_set) == 150 and resumed.unchanged == 100
+    assert apply_plan(registry, resumed, roles["officer"], batch_size=100) == 2
+
+    final = plan_sync(rows, rebuild_registry(registry, start_block=start))
+    assert final.empty and final.unchanged == 250
+    assert registry.recordOf(wallets[-1]) == rows[-1].record.pack()
+
+
+def test_removal_rows_remove_and_are_idempotent(registry, roles, tmp_path, chain, investors):
+    alice = investors["alice"].address
+    registry.setInvestors([alice], [InvestorRecord(276, 1, chain.pending_timestamp + 10**6).pack()],
+                          sender=roles["officer"])  # fmt: skip
+    rows = read_csv(write(tmp_path, f"{alice},DE,retail,2031-01-01,removed,,,\n"), now=chain.pending_timestamp)
+    plan = plan_sync(rows, {alice: registry.recordOf(alice)})
+    assert plan.to_remove == [alice]
+    apply_plan(registry, plan, roles["officer"])
+    assert registry.recordOf(alice) == 0
+    assert plan_sync(rows, {alice: 0}).empty
+
+
+def test_script_refuses_a_bad_csv_before_sending(tmp_path):
+    path = write(tmp_path, "0x71bE63f3384f5fb98995898A86B02Fb2426c5788,XX,retail,2030-01-01,verified,,,\n")
+    proc = run([str(VENV_BIN / "ape"), "run", "whitelist", "sync", str(path), "--network", "arbitrum:devnet"],
+               env={"STOCKSUITE_DEPLOYMENTS": str(tmp_path / "none")})  # fmt: skip
+    assert_one_line_error(proc, "bad row")
+    assert f"{path}:2: unknown jurisdiction 'XX'" in proc.stderr
+
+
+def test_script_without_a_deployment_says_what_to_do(tmp_path):
+    path = write(tmp_path, "0x71bE63f3384f5fb98995898A86B02Fb2426c5788,DE,retail,2030-01-01,verified,,,\n")
+    proc = run([str(VENV_BIN / "ape"), "run", "whitelist", "sync", str(path), "--network", "arbitrum:devnet"],
+               env={"STOCKSUITE_DEPLOYMENTS": str(tmp_path / "none")})  # fmt: skip
+    assert_one_line_error(proc, "ComplianceRegistry.json", "deploy first")
