@@ -28,3 +28,32 @@ def timing(fn: Callable[..., dict[str, float]]) -> Callable[..., dict[str, float
 
 def gas_used(receipt: Any) -> int:
     return int(receipt.gas_used)
+
+
+def wallets(count: int, salt: str) -> list[str]:
+    """Reproducible addresses (gas depends on calldata bytes, so snapshots must not be random)."""
+    from eth_account import Account
+    from eth_utils import keccak
+
+    return [Account.from_key(keccak(text=f"{salt}:{i}")).address for i in range(count)]
+
+
+def deploy_family(project: Any, admin: Any) -> tuple[Any, Any, Any, Any]:
+    """Registry, a reserve feed with ample shares, the token factory and corporate actions, all
+    administered (and operated) by `admin`, for benchmarks that measure one thing each."""
+    from stocksuite.suite import (
+        SHARE_FEED_DECIMALS,
+        deploy_corporate_actions,
+        deploy_registry,
+        deploy_token_family,
+    )
+
+    registry = deploy_registry(project, admin, admin.address)
+    registry.grantRole(registry.COMPLIANCE_OFFICER_ROLE(), admin, sender=admin)
+    feed = admin.deploy(project.ManualFeed, SHARE_FEED_DECIMALS, "shares in custody", admin)
+    feed.postAnswer(10**12 * 10**SHARE_FEED_DECIMALS, sender=admin)
+    _, factory = deploy_token_family(project, admin, registry.address, admin.address)
+    factory.grantRole(factory.TOKEN_DEPLOYER_ROLE(), admin, sender=admin)
+    actions = deploy_corporate_actions(project, admin, registry.address, admin.address)
+    actions.grantRole(actions.ACTIONS_OFFICER_ROLE(), admin, sender=admin)
+    return registry, feed, factory, actions

@@ -2,11 +2,9 @@
 
 from __future__ import annotations
 
-from eth_account import Account
-
-from benchmarks import gas, gas_used
+from benchmarks import deploy_family, gas, gas_used, wallets
 from stocksuite.records import InvestorClass, InvestorRecord
-from stocksuite.suite import SHARE_FEED_DECIMALS, TickerConfig, create_token, deploy_registry, deploy_token_family
+from stocksuite.suite import TickerConfig, create_token
 
 YEAR = 365 * 24 * 3600
 BENCH_TICKER = TickerConfig(name="Bench Corp tokenized stock", symbol="BNCHx", underlying_ticker="BNCH",
@@ -33,12 +31,7 @@ def stock_token(accounts, project) -> dict[str, int]:
     from ape import chain
 
     admin, alice, bob, carol = accounts[0], accounts[1], accounts[2], accounts[3]
-    registry = deploy_registry(project, admin, admin.address)
-    registry.grantRole(registry.COMPLIANCE_OFFICER_ROLE(), admin, sender=admin)
-    feed = admin.deploy(project.ManualFeed, SHARE_FEED_DECIMALS, "BNCH shares", admin)
-    feed.postAnswer(10**9 * 10**SHARE_FEED_DECIMALS, sender=admin)
-    _, factory = deploy_token_family(project, admin, registry.address, admin.address)
-    factory.grantRole(factory.TOKEN_DEPLOYER_ROLE(), admin, sender=admin)
+    registry, feed, factory, _ = deploy_family(project, admin)
     token = create_token(project, factory, BENCH_TICKER, feed.address, admin.address, admin)
     token.grantRole(token.MINTER_ROLE(), admin, sender=admin)
     expiry = chain.pending_timestamp + YEAR
@@ -48,8 +41,7 @@ def stock_token(accounts, project) -> dict[str, int]:
     existing = token.transfer(bob, 10**18, sender=alice)
     new_holder = token.transfer(carol, 10**18, sender=alice)
 
-    wallets = [Account.create().address for _ in range(100)]
-    onboard = registry.setInvestors(wallets, _records(100, expiry, start_id=1_000), sender=admin)
+    onboard = registry.setInvestors(wallets(100, "onboard"), _records(100, expiry, start_id=1_000), sender=admin)
     return {
         "stock_mint": gas_used(mint),
         "stock_transfer_existing": gas_used(existing),

@@ -16,12 +16,42 @@ from stocksuite.errors import StockSuiteError
 
 @contextlib.contextmanager
 def fail_cleanly() -> Iterator[None]:
-    """Turn the package's errors into one readable message and exit code 1, no traceback."""
+    """Turn the package's errors, and on-chain reverts, into one readable line and exit code 1."""
+    from ape.exceptions import ContractLogicError
+
     try:
         yield
     except StockSuiteError as err:
         click.echo(f"error: {err}", err=True)
         sys.exit(1)
+    except ContractLogicError as err:
+        inputs = getattr(err, "inputs", None)
+        if inputs:
+            detail = f"{type(err).__name__}({', '.join(f'{k}={v}' for k, v in inputs.items())})"
+        else:
+            detail = decode_revert(str(err)) or str(err)
+        click.echo(f"error: the transaction would revert: {detail}", err=True)
+        sys.exit(1)
+
+
+def decode_revert(data: str) -> str | None:
+    """Name a custom error raised by another project contract (ape decodes only the callee's)."""
+    from ape import project
+    from eth_abi import decode
+    from eth_utils import keccak
+
+    text = data.strip()
+    if not (text.startswith("0x") and len(text) >= 10):
+        return None
+    selector, payload = bytes.fromhex(text[2:10]), bytes.fromhex(text[10:])
+    for contract_type in (project.manifest.contract_types or {}).values():
+        for error in contract_type.errors:
+            if keccak(text=error.selector)[:4] != selector:
+                continue
+            values = decode([i.canonical_type for i in error.inputs], payload)
+            args = ", ".join(f"{i.name}={v}" for i, v in zip(error.inputs, values, strict=True))
+            return f"{error.name}({args})"
+    return None
 
 
 def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any) -> tuple[Any, Any, int]:

@@ -26,9 +26,8 @@ TOKEN_ROLE_KEYS = {
     "agent": "AGENT_ROLE",
     "pauser": "PAUSER_ROLE",
     "token_compliance": "COMPLIANCE_ROLE",
-    "corporate_actions": "CORPORATE_ACTIONS_ROLE",
 }
-ROLE_KEYS = ("admin", "compliance_officer", "upgrader", *TOKEN_ROLE_KEYS)
+ROLE_KEYS = ("admin", "compliance_officer", "upgrader", "corporate_actions", "paying_agent", *TOKEN_ROLE_KEYS)
 
 
 class ConfigError(StockSuiteError):
@@ -46,6 +45,7 @@ class TickerPlan:
 class SuiteConfig:
     roles: dict[str, str]
     tickers: list[TickerPlan]
+    stablecoin: str = "local"  # "local" (MockUSD on the local L2) or an address
 
 
 @dataclass
@@ -106,7 +106,8 @@ def load_config(path: Path) -> SuiteConfig:
         symbols.add(ticker.symbol)
         tickers.append(TickerPlan(ticker, str(_require(item, "reserve_feed", where)),
                                   int(item.get("initial_reserve_shares", 0))))  # fmt: skip
-    return SuiteConfig(roles={k: str(v) for k, v in roles.items()}, tickers=tickers)
+    return SuiteConfig(roles={k: str(v) for k, v in roles.items()}, tickers=tickers,
+                       stablecoin=str(data.get("stablecoin", "local")))  # fmt: skip
 
 
 class SuiteDeployer:
@@ -148,20 +149,23 @@ class SuiteDeployer:
         self.report.transactions += 1
         self.report.granted.append(f"{label}.{role_name} -> {account}")
 
-    def registry(self) -> Any:
-        project = self.project
-        if found := self._existing("ComplianceRegistry", project.ComplianceRegistry):
+    def _uups(self, name: str, container: Any, *constructor_args: Any) -> Any:
+        """Implementation + ERC-1967 proxy initialized for the deployer; recorded under `name`."""
+        if found := self._existing(name, container):
             return found
-        implementation = self._deploy("ComplianceRegistryImplementation", project.ComplianceRegistry)
+        implementation = self._deploy(f"{name}Implementation", container, *constructor_args)
         init = implementation.initialize.encode_input(self.sender.address)
-        proxy = self.sender.deploy(project.RegistryProxy, implementation.address, init)
+        proxy = self.sender.deploy(self.project.UUPSProxy, implementation.address, init)
         self.report.transactions += 1
-        registry = project.ComplianceRegistry.at(proxy.address)
-        self.records.save("ComplianceRegistry", registry, self._receipt(proxy), [implementation.address, init],
+        contract = container.at(proxy.address)
+        self.records.save(name, contract, self._receipt(proxy), [implementation.address, init],
                           implementation=implementation.address)  # fmt: skip
-        self.report.deployed.append("ComplianceRegistry")
-        self.log(f"deployed ComplianceRegistry (proxy) at {registry.address}")
-        return registry
+        self.report.deployed.append(name)
+        self.log(f"deployed {name} (proxy) at {contract.address}")
+        return contract
+
+    def registry(self) -> Any:
+        return self._uups("ComplianceRegistry", self.project.ComplianceRegistry)
 
     def factory(self, registry: Any) -> Any:
         project = self.project
@@ -171,6 +175,18 @@ class SuiteDeployer:
             implementation = self._deploy("StockTokenImplementation", project.StockToken, registry.address)
         return self._deploy("StockTokenFactory", project.StockTokenFactory, implementation.address,
                             self.sender.address)  # fmt: skip
+
+    def corporate_actions(self, registry: Any) -> Any:
+        return self._uups("CorporateActions", self.project.CorporateActions, registry.address)
+
+    def stablecoin(self, setting: str) -> str:
+        if setting != "local":
+            return resolve_address(setting, self.chain.chain_id)
+        if not is_local_chain(self.chain.chain_id):
+            raise ConfigError("stablecoin 'local' is only for the local L2; give the stablecoin's address.")
+        if found := self._existing("MockUSD", self.project.MockUSD):
+            return found.address
+        return self._deploy("MockUSD", self.project.MockUSD, self.sender.address).address
 
     def reserve_feed(self, plan: TickerPlan) -> str:
         if plan.reserve_feed != "local":
@@ -218,16 +234,24 @@ class SuiteDeployer:
         roles = {k: resolve_address(v, self.chain.chain_id) for k, v in config.roles.items()}
         registry = self.registry()
         factory = self.factory(registry)
+        actions = self.corporate_actions(registry)
+        self.stablecoin(config.stablecoin)
         self._grant(registry, "ComplianceRegistry", "COMPLIANCE_OFFICER_ROLE", roles["compliance_officer"])
         self._grant(registry, "ComplianceRegistry", "UPGRADER_ROLE", roles["upgrader"])
         self._grant(factory, "StockTokenFactory", "UPGRADER_ROLE", roles["upgrader"])
+        self._grant(actions, "CorporateActions", "ACTIONS_OFFICER_ROLE", roles["corporate_actions"])
+        self._grant(actions, "CorporateActions", "PAYING_AGENT_ROLE", roles["paying_agent"])
+        self._grant(actions, "CorporateActions", "UPGRADER_ROLE", roles["upgrader"])
         for plan in config.tickers:
             token = self.ticker(factory, plan)
             for key, role_name in TOKEN_ROLE_KEYS.items():
                 self._grant(token, plan.ticker.symbol, role_name, roles[key])
+            # Only the corporate-actions contract moves the multiplier (nonce + expected value).
+            self._grant(token, plan.ticker.symbol, "CORPORATE_ACTIONS_ROLE", actions.address)
             self._handover(token, plan.ticker.symbol, roles["admin"])
-        self._handover(registry, "ComplianceRegistry", roles["admin"])
-        self._handover(factory, "StockTokenFactory", roles["admin"])
+        for contract, label in ((registry, "ComplianceRegistry"), (factory, "StockTokenFactory"),
+                                (actions, "CorporateActions")):  # fmt: skip
+            self._handover(contract, label, roles["admin"])
         return self.report
 
     def _handover(self, contract: Any, label: str, admin: str) -> None:

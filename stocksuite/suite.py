@@ -59,9 +59,15 @@ class TickerConfig:
 def deploy_registry(project: Any, sender: Any, admin: str) -> Any:
     """ComplianceRegistry implementation + ERC-1967 proxy; returns the registry at the proxy."""
     implementation = sender.deploy(project.ComplianceRegistry)
-    init = implementation.initialize.encode_input(admin)
-    proxy = sender.deploy(project.RegistryProxy, implementation.address, init)
+    proxy = sender.deploy(project.UUPSProxy, implementation.address, implementation.initialize.encode_input(admin))
     return project.ComplianceRegistry.at(proxy.address)
+
+
+def deploy_corporate_actions(project: Any, sender: Any, registry: str, admin: str) -> Any:
+    """CorporateActions implementation + ERC-1967 proxy; returns the contract at the proxy."""
+    implementation = sender.deploy(project.CorporateActions, registry)
+    proxy = sender.deploy(project.UUPSProxy, implementation.address, implementation.initialize.encode_input(admin))
+    return project.CorporateActions.at(proxy.address)
 
 
 def deploy_token_family(project: Any, sender: Any, registry: str, admin: str) -> tuple[Any, Any]:

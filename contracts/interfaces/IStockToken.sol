@@ -104,6 +104,11 @@ interface IStockToken {
     /// @notice Thrown for the zero address where an account is required.
     error ZeroAddress();
 
+    /// @notice Thrown when batch arrays differ in length.
+    /// @param accounts Length of the accounts array.
+    /// @param amounts Length of the amounts array.
+    error BatchLengthMismatch(uint256 accounts, uint256 amounts);
+
     /// @notice Emitted when the token is paused or unpaused.
     /// @param account Who did it.
     /// @param paused The new state.

@@ -175,6 +175,21 @@ contract StockToken is
         _mint(to, amount);
     }
 
+    /// @notice Mints to many verified holders at once, one reserve check for the whole batch.
+    /// @param to Receivers (each must pass the receiver rules).
+    /// @param amounts Raw amounts, same order.
+    function mintBatch(address[] calldata to, uint256[] calldata amounts) external onlyRole(MINTER_ROLE) {
+        if (to.length != amounts.length) revert BatchLengthMismatch(to.length, amounts.length);
+        uint256 total = 0;
+        for (uint256 i; i < amounts.length; ++i) {
+            total += amounts[i];
+        }
+        _checkReserve(totalSupply() + total);
+        for (uint256 i; i < to.length; ++i) {
+            _mint(to[i], amounts[i]);
+        }
+    }
+
     /// @notice Burns `amount` of the caller's own tokens (e.g. the redemption vault's).
     /// @param amount Raw amount.
     function burn(uint256 amount) external onlyRole(BURNER_ROLE) {

@@ -1,0 +1,388 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.28;
+
+import {AccessControlUpgradeable} from "@openzeppelin/contracts-upgradeable/access/AccessControlUpgradeable.sol";
+import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Initializable.sol";
+import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
+import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
+
+import {InvestorRecord} from "../compliance/InvestorRecord.sol";
+import {IComplianceRegistry} from "../interfaces/IComplianceRegistry.sol";
+import {ICorporateActions} from "../interfaces/ICorporateActions.sol";
+import {StockToken} from "../token/StockToken.sol";
+
+/// @title CorporateActions
+/// @notice Corporate actions for every ticker of the issuer. Splits, stock dividends and
+/// reinvested dividends schedule the token's ERC-8056 multiplier (constant gas whatever the
+/// number of holders; no keeper at the effective second). Cash dividends pay a stablecoin
+/// against a Merkle root of record-time entitlements computed from chain data off-chain
+/// (`stocksuite.corporate`), so the token's transfer path carries no dividend bookkeeping.
+/// @dev Invariants: for every dividend, paid + withheld + reclaimed == funded, and no leaf is
+/// paid twice (one bit per leaf). Withheld tax accrues per dividend and is remitted to its tax
+/// account by {remitWithholding}; events record every payment with its withholding.
+contract CorporateActions is
+    Initializable,
+    AccessControlUpgradeable,
+    UUPSUpgradeable,
+    ReentrancyGuardTransient,
+    ICorporateActions
+{
+    using SafeERC20 for IERC20;
+    using BitMaps for BitMaps.BitMap;
+    using InvestorRecord for uint256;
+
+    /// @notice May announce, cancel, declare and reclaim.
+    bytes32 public constant ACTIONS_OFFICER_ROLE = keccak256("ACTIONS_OFFICER_ROLE");
+    /// @notice May pay holders who cannot claim themselves, in batches.
+    bytes32 public constant PAYING_AGENT_ROLE = keccak256("PAYING_AGENT_ROLE");
+    /// @notice May upgrade this contract.
+    bytes32 public constant UPGRADER_ROLE = keccak256("UPGRADER_ROLE");
+
+    uint256 private constant BPS = 10_000;
+
+    /// @notice The investor register (frozen holders are not paid).
+    IComplianceRegistry public immutable REGISTRY;
+
+    struct MultiplierAction {
+        Kind kind;
+        Status status;
+        StockToken token;
+        uint64 effectiveAt;
+        uint64 tokenNonce; // the token's multiplier nonce after the announcement
+    }
+
+    /// @dev Packed for the claim path: it reads slot 0 and 1, updates slot 2 and one bitmap word.
+    struct Dividend {
+        Status status;
+        uint40 paymentTime;
+        uint40 claimExpiry;
+        IERC20 stablecoin;
+        bytes32 merkleRoot;
+        uint128 paid;
+        uint128 withheld;
+        uint128 funded;
+        uint128 remitted;
+        address funder;
+        address taxAccount;
+        BitMaps.BitMap claimed;
+    }
+
+    /// @custom:storage-location erc7201:stocks.storage.CorporateActions
+    struct CorporateActionsStorage {
+        uint256 nextId;
+        mapping(uint256 id => MultiplierAction) multiplierActions;
+        mapping(uint256 id => Dividend) dividends;
+    }
+
+    // keccak256(abi.encode(uint256(keccak256("stocks.storage.CorporateActions")) - 1)) & ~bytes32(uint256(0xff))
+    bytes32 private constant STORAGE_SLOT = 0xd9ca86823c70eb4cf53a50729b3b0b76aedeeb7bcb06d0fa2d01be5691ece900;
+
+    /// @custom:oz-upgrades-unsafe-allow constructor state-variable-immutable
+    /// @param registry The investor register.
+    constructor(IComplianceRegistry registry) {
+        if (address(registry) == address(0)) revert InvalidDividend();
+        REGISTRY = registry;
+        _disableInitializers();
+    }
+
+    /// @notice Sets up the proxy; `admin` gets DEFAULT_ADMIN_ROLE.
+    /// @param admin The first administrator.
+    function initialize(address admin) external initializer {
+        if (admin == address(0)) revert InvalidDividend();
+        __AccessControl_init();
+        _grantRole(DEFAULT_ADMIN_ROLE, admin);
+        _getStorage().nextId = 1;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Splits, stock dividends, reinvestment
+
+    /// @notice Announces a forward split (SPLF), reverse split (SPLR) or stock dividend (DVSE):
+    /// from `effectiveAt` every holder owns `numerator/denominator` times the shares.
+    /// @param kind SPLF (ratio > 1), SPLR (ratio < 1) or DVSE (ratio > 1, e.g. 105/100).
+    /// @param token The stock token (this contract holds its CORPORATE_ACTIONS_ROLE).
+    /// @param numerator New shares, e.g. 3 for 3-for-2.
+    /// @param denominator Old shares, e.g. 2 for 3-for-2.
+    /// @param effectiveAt When it takes effect (now or later).
+    /// @return id The action id.
+    function announceRatio(Kind kind, StockToken token, uint256 numerator, uint256 denominator, uint64 effectiveAt)
+        external
+        onlyRole(ACTIONS_OFFICER_ROLE)
+        returns (uint256 id)
+    {
+        bool up = numerator > denominator;
+        bool valid = numerator != 0 && denominator != 0 && numerator != denominator
+            && ((kind == Kind.SPLF && up) || (kind == Kind.DVSE && up) || (kind == Kind.SPLR && !up));
+        if (!valid) revert InvalidRatio(kind, numerator, denominator);
+        id = _scheduleMultiplier(kind, token, numerator, denominator, effectiveAt);
+    }
+
+    /// @notice Announces a reinvested dividend (DRIP): no cash moves; the multiplier rises by the
+    /// net dividend divided by the reference price.
+    /// @param token The stock token.
+    /// @param grossPerShare Gross dividend per share, stablecoin units.
+    /// @param referencePrice Reference price per share, stablecoin units.
+    /// @param withholdingBps The one withholding rate the terms state.
+    /// @param effectiveAt When it takes effect.
+    /// @return id The action id.
+    function announceReinvestment(
+        StockToken token,
+        uint256 grossPerShare,
+        uint256 referencePrice,
+        uint16 withholdingBps,
+        uint64 effectiveAt
+    ) external onlyRole(ACTIONS_OFFICER_ROLE) returns (uint256 id) {
+        if (grossPerShare == 0 || referencePrice == 0 || withholdingBps >= BPS) {
+            revert InvalidRatio(Kind.DRIP, grossPerShare, referencePrice);
+        }
+        uint256 netPerShare = grossPerShare * (BPS - withholdingBps) / BPS;
+        if (netPerShare == 0) revert InvalidRatio(Kind.DRIP, grossPerShare, referencePrice);
+        id = _scheduleMultiplier(Kind.DRIP, token, referencePrice + netPerShare, referencePrice, effectiveAt);
+        emit ReinvestmentTerms(id, grossPerShare, referencePrice, withholdingBps);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Cash dividends
+
+    /// @notice Declares and funds a cash dividend: pulls exactly `totalNet + totalWithholding`
+    /// of the stablecoin from the caller.
+    /// @param terms The dividend's terms (see {DividendTerms}).
+    /// @param jurisdictions Withholding table: ISO numeric codes with their own rate.
+    /// @param bps Their rates, basis points.
+    /// @param defaultBps Rate for every other jurisdiction.
+    /// @param excluded Holders given no entitlement (published for verification).
+    /// @return id The action id.
+    function declareDividend(
+        DividendTerms calldata terms,
+        uint16[] calldata jurisdictions,
+        uint16[] calldata bps,
+        uint16 defaultBps,
+        address[] calldata excluded
+    ) external onlyRole(ACTIONS_OFFICER_ROLE) nonReentrant returns (uint256 id) {
+        if (terms.recordTime > block.timestamp || terms.paymentTime < terms.recordTime
+            || terms.claimExpiry <= terms.paymentTime || terms.claimExpiry > type(uint40).max) {
+            revert InvalidSchedule(terms.recordTime, terms.paymentTime, terms.claimExpiry);
+        }
+        uint256 total = uint256(terms.totalNet) + terms.totalWithholding;
+        if (terms.merkleRoot == bytes32(0) || total == 0 || total > type(uint128).max || terms.token == address(0)
+            || terms.taxAccount == address(0) || terms.stablecoin == address(0)) {
+            revert InvalidDividend();
+        }
+        if (jurisdictions.length != bps.length || defaultBps > BPS) revert InvalidWithholdingTable();
+        for (uint256 i; i < bps.length; ++i) {
+            if (bps[i] > BPS) revert InvalidWithholdingTable();
+        }
+
+        CorporateActionsStorage storage $ = _getStorage();
+        id = $.nextId++;
+        Dividend storage d = $.dividends[id];
+        d.status = Status.Announced;
+        d.paymentTime = uint40(terms.paymentTime);
+        d.claimExpiry = uint40(terms.claimExpiry);
+        d.funder = msg.sender;
+        d.stablecoin = IERC20(terms.stablecoin);
+        d.taxAccount = terms.taxAccount;
+        d.merkleRoot = terms.merkleRoot;
+        d.funded = uint128(total);
+        emit DividendDeclared(id, terms.token, terms);
+        emit DividendWithholdingTable(id, jurisdictions, bps, defaultBps, excluded);
+
+        IERC20 stablecoin = IERC20(terms.stablecoin);
+        uint256 before = stablecoin.balanceOf(address(this));
+        stablecoin.safeTransferFrom(msg.sender, address(this), total);
+        uint256 received = stablecoin.balanceOf(address(this)) - before;
+        if (received != total) revert FundingMismatch(total, received);
+    }
+
+    /// @notice Pays `account` its entitlement (anyone may call; the money goes to `account`).
+    /// @param id The dividend.
+    /// @param index Leaf index.
+    /// @param account The holder at the record time.
+    /// @param net Net amount.
+    /// @param withholding Tax withheld.
+    /// @param proof Merkle proof.
+    function claim(
+        uint256 id,
+        uint256 index,
+        address account,
+        uint256 net,
+        uint256 withholding,
+        bytes32[] calldata proof
+    ) external nonReentrant {
+        Dividend storage d = _openDividend(id);
+        _pay(d, id, index, account, net, withholding, proof);
+    }
+
+    /// @notice Pays many holders (paying agent), e.g. those whose wallets cannot claim.
+    /// @param id The dividend.
+    /// @param claims The entitlements with their proofs.
+    function payBatch(uint256 id, Claim[] calldata claims) external onlyRole(PAYING_AGENT_ROLE) nonReentrant {
+        Dividend storage d = _openDividend(id);
+        for (uint256 i; i < claims.length; ++i) {
+            Claim calldata c = claims[i];
+            _pay(d, id, c.index, c.account, c.net, c.withholding, c.proof);
+        }
+    }
+
+    /// @notice Sends the tax withheld so far to the dividend's tax account (anyone may call).
+    /// @param id The dividend.
+    function remitWithholding(uint256 id) public nonReentrant {
+        _remit(_dividend(id), id);
+    }
+
+    /// @notice After the claim expiry, returns everything unclaimed to the funder (and remits
+    /// pending withholding first).
+    /// @param id The dividend.
+    function reclaim(uint256 id) external onlyRole(ACTIONS_OFFICER_ROLE) nonReentrant {
+        Dividend storage d = _dividend(id);
+        if (d.status != Status.Announced) revert UnknownAction(id);
+        if (block.timestamp < d.claimExpiry) revert ClaimsStillOpen(d.claimExpiry);
+        _remit(d, id);
+        uint256 amount = uint256(d.funded) - d.paid - d.withheld;
+        d.status = Status.Reclaimed;
+        emit DividendReclaimed(id, d.funder, amount);
+        if (amount != 0) d.stablecoin.safeTransfer(d.funder, amount);
+    }
+
+    /// @notice Cancels an action before it takes effect: a scheduled multiplier change is
+    /// withdrawn; a dividend before its payment time is refunded in full to its funder.
+    /// @param id The action.
+    function cancel(uint256 id) external onlyRole(ACTIONS_OFFICER_ROLE) nonReentrant {
+        CorporateActionsStorage storage $ = _getStorage();
+        MultiplierAction storage action = $.multiplierActions[id];
+        if (action.status == Status.Announced) {
+            if (block.timestamp >= action.effectiveAt) revert ActionAlreadyEffective(id);
+            action.status = Status.Cancelled;
+            emit ActionCancelled(id);
+            action.token.cancelUIMultiplierUpdate(action.tokenNonce);
+            return;
+        }
+        Dividend storage d = $.dividends[id];
+        if (d.status != Status.Announced) revert UnknownAction(id);
+        if (block.timestamp >= d.paymentTime) revert ActionAlreadyEffective(id);
+        d.status = Status.Cancelled;
+        uint256 refund = d.funded;
+        d.paid = 0;
+        d.withheld = 0;
+        emit ActionCancelled(id);
+        emit DividendReclaimed(id, d.funder, refund);
+        d.stablecoin.safeTransfer(d.funder, refund);
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Views
+
+    /// @notice A dividend's state.
+    /// @param id The dividend.
+    function dividend(uint256 id)
+        external
+        view
+        returns (
+            Status status,
+            address stablecoin,
+            bytes32 merkleRoot,
+            uint64 paymentTime,
+            uint64 claimExpiry,
+            uint256 funded,
+            uint256 paid,
+            uint256 withheld,
+            uint256 remitted
+        )
+    {
+        Dividend storage d = _getStorage().dividends[id];
+        return (d.status, address(d.stablecoin), d.merkleRoot, d.paymentTime, d.claimExpiry, d.funded, d.paid,
+            d.withheld, d.remitted);
+    }
+
+    /// @notice Whether leaf `index` of dividend `id` was paid.
+    /// @param id The dividend.
+    /// @param index Leaf index.
+    function isClaimed(uint256 id, uint256 index) external view returns (bool) {
+        return _getStorage().dividends[id].claimed.get(index);
+    }
+
+    /// @notice A split, stock dividend or reinvestment.
+    /// @param id The action.
+    function multiplierAction(uint256 id) external view returns (MultiplierAction memory) {
+        return _getStorage().multiplierActions[id];
+    }
+
+    /// @notice The id the next action will get.
+    function nextActionId() external view returns (uint256) {
+        return _getStorage().nextId;
+    }
+
+    // ------------------------------------------------------------------------------------------
+    // Internal
+
+    function _scheduleMultiplier(Kind kind, StockToken token, uint256 numerator, uint256 denominator, uint64 at)
+        private
+        returns (uint256 id)
+    {
+        uint256 current = token.uiMultiplier();
+        uint64 nonce = token.multiplierNonce();
+        uint256 next = Math.mulDiv(current, numerator, denominator);
+        CorporateActionsStorage storage $ = _getStorage();
+        id = $.nextId++;
+        $.multiplierActions[id] = MultiplierAction({
+            kind: kind, status: Status.Announced, token: token, effectiveAt: at, tokenNonce: nonce + 1
+        });
+        emit MultiplierActionAnnounced(id, kind, address(token), at, numerator, denominator, current, next);
+        token.updateUIMultiplier(next, at, current, nonce);
+    }
+
+    function _pay(
+        Dividend storage d,
+        uint256 id,
+        uint256 index,
+        address account,
+        uint256 net,
+        uint256 withholding,
+        bytes32[] calldata proof
+    ) private {
+        if (d.claimed.get(index)) revert AlreadyClaimed(id, index);
+        bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, net, withholding))));
+        if (!MerkleProof.verifyCalldata(proof, d.merkleRoot, leaf)) revert InvalidProof(id, index);
+        if (REGISTRY.recordOf(account).has(InvestorRecord.FROZEN)) revert ClaimantFrozen(account);
+        d.claimed.set(index);
+        // Cannot exceed `funded`: the leaves sum to it, and each is paid once.
+        d.paid += uint128(net);
+        d.withheld += uint128(withholding);
+        emit DividendPaid(id, index, account, net, withholding);
+        d.stablecoin.safeTransfer(account, net);
+    }
+
+    function _remit(Dividend storage d, uint256 id) private {
+        uint256 amount = uint256(d.withheld) - d.remitted;
+        if (amount == 0) return;
+        d.remitted = d.withheld;
+        emit WithholdingRemitted(id, d.taxAccount, amount);
+        d.stablecoin.safeTransfer(d.taxAccount, amount);
+    }
+
+    function _dividend(uint256 id) private view returns (Dividend storage d) {
+        d = _getStorage().dividends[id];
+        if (d.status == Status.None) revert UnknownAction(id);
+    }
+
+    function _openDividend(uint256 id) private view returns (Dividend storage d) {
+        d = _dividend(id);
+        if (d.status != Status.Announced) revert UnknownAction(id);
+        if (block.timestamp < d.paymentTime || block.timestamp >= d.claimExpiry) {
+            revert ClaimWindowClosed(block.timestamp, d.paymentTime, d.claimExpiry);
+        }
+    }
+
+    function _authorizeUpgrade(address) internal override onlyRole(UPGRADER_ROLE) {}
+
+    function _getStorage() private pure returns (CorporateActionsStorage storage $) {
+        assembly {
+            $.slot := STORAGE_SLOT
+        }
+    }
+}

@@ -1,0 +1,226 @@
+"""Corporate actions off-chain: record-time snapshots, dividend entitlements, verification.
+
+Entitlements are computed from chain data only (Transfer logs, the token's multiplier and the
+registry's records as of the record block), committed on-chain as a Merkle root, and the
+withholding table and exclusions are emitted with the declaration, so anyone can recompute
+the root with :func:`verify_dividend`.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from stocksuite.errors import StockSuiteError
+from stocksuite.merkle import StandardMerkleTree
+from stocksuite.records import InvestorRecord
+from stocksuite.register import rebuild_registry
+
+LEAF_TYPES = ("uint256", "address", "uint256", "uint256")  # index, account, net, withholding
+MULTIPLIER_ONE = 10**18
+BPS = 10_000
+ZERO = "0x0000000000000000000000000000000000000000"
+KINDS = {"SPLF": 0, "SPLR": 1, "DVSE": 2, "DVCA": 3, "DRIP": 4}
+TERMS_FIELDS = ("token", "stablecoin", "amountPerShare", "recordTime", "paymentTime", "claimExpiry", "merkleRoot",
+                "totalNet", "totalWithholding", "taxAccount", "uri")  # ICorporateActions.DividendTerms order
+
+
+class CorporateActionError(StockSuiteError):
+    """A corporate action was refused before any transaction."""
+
+
+@dataclass(frozen=True)
+class WithholdingTable:
+    default_bps: int
+    rates: dict[int, int] = field(default_factory=dict)  # jurisdiction -> bps
+
+    def __post_init__(self) -> None:
+        for bps in (self.default_bps, *self.rates.values()):
+            if not 0 <= bps <= BPS:
+                raise CorporateActionError(f"withholding rate {bps} bps is not between 0 and 10000")
+
+    def rate(self, jurisdiction: int) -> int:
+        return self.rates.get(jurisdiction, self.default_bps)
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    record_time: int
+    block: int
+    multiplier: int
+    balances: dict[str, int]  # raw, holders with a non-zero balance
+    records: dict[str, int]  # packed registry records as of the block
+
+
+@dataclass(frozen=True)
+class Entitlement:
+    index: int
+    account: str
+    raw_balance: int
+    shares: int  # token decimals
+    jurisdiction: int
+    rate_bps: int
+    gross: int
+    withholding: int
+    net: int
+
+
+@dataclass
+class Distribution:
+    entitlements: list[Entitlement]
+    tree: StandardMerkleTree
+
+    @property
+    def root(self) -> bytes:
+        return self.tree.root
+
+    @property
+    def total_net(self) -> int:
+        return sum(e.net for e in self.entitlements)
+
+    @property
+    def total_withholding(self) -> int:
+        return sum(e.withholding for e in self.entitlements)
+
+    def proof(self, index: int) -> list[bytes]:
+        return self.tree.proof(index)
+
+    def write_csv(self, path: Path) -> None:
+        with path.open("w", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["index", "account", "raw_balance", "shares", "jurisdiction", "rate_bps",
+                             "gross", "withholding", "net"])  # fmt: skip
+            for e in self.entitlements:
+                writer.writerow([e.index, e.account, e.raw_balance, e.shares, e.jurisdiction, e.rate_bps,
+                                 e.gross, e.withholding, e.net])  # fmt: skip
+
+    def write_json(self, path: Path) -> None:
+        """Entitlements with proofs: what holders and the paying agent claim with."""
+        data = {
+            "root": "0x" + self.root.hex(),
+            "leafEncoding": list(LEAF_TYPES),
+            "entitlements": [{**asdict(e), "proof": ["0x" + p.hex() for p in self.proof(e.index)]}
+                             for e in self.entitlements],
+        }  # fmt: skip
+        path.write_text(json.dumps(data, indent=2) + "\n")
+
+
+def record_block(chain: Any, record_time: int) -> int:
+    """The last block whose timestamp is at or before ``record_time``."""
+    head = chain.blocks.head
+    if record_time > head.timestamp:
+        raise CorporateActionError(
+            f"record time {record_time} is after the chain head ({head.timestamp}): a snapshot "
+            "needs a record time that has passed."
+        )
+    low, high = 0, head.number
+    if chain.blocks[0].timestamp > record_time:
+        raise CorporateActionError(f"record time {record_time} is before the chain's first block.")
+    while low < high:
+        mid = (low + high + 1) // 2
+        if chain.blocks[mid].timestamp <= record_time:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def balances_at(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
+    """Raw balances at ``block``, replayed from Transfer logs alone."""
+    balances: dict[str, int] = {}
+    logs = token.Transfer.query("*", start_block=start_block, stop_block=block)
+    for log in sorted(logs.itertuples(), key=lambda log: (log.block_number, log.log_index)):
+        args = log.event_arguments
+        value = int(args["value"])
+        if args["from"] != ZERO:
+            balances[args["from"]] = balances.get(args["from"], 0) - value
+        if args["to"] != ZERO:
+            balances[args["to"]] = balances.get(args["to"], 0) + value
+    return {holder: raw for holder, raw in balances.items() if raw > 0}
+
+
+def take_snapshot(chain: Any, token: Any, registry: Any, record_time: int, start_block: int = 0) -> Snapshot:
+    block = record_block(chain, record_time)
+    multiplier = int(token.uiMultiplierAt(record_time, block_id=block))
+    return Snapshot(
+        record_time=record_time,
+        block=block,
+        multiplier=multiplier,
+        balances=balances_at(token, block, start_block),
+        records=rebuild_registry(registry, start_block=start_block, stop_block=block),
+    )
+
+
+def compute_entitlements(snapshot: Snapshot, amount_per_share: int, token_decimals: int, table: WithholdingTable,
+                         excluded: frozenset[str] = frozenset()) -> Distribution:  # fmt: skip
+    """Shares at the record time (raw x multiplier), gross, withholding by jurisdiction, net."""
+    entitlements: list[Entitlement] = []
+    for account in sorted(snapshot.balances, key=str.lower):
+        if account in excluded:
+            continue
+        raw = snapshot.balances[account]
+        shares = raw * snapshot.multiplier // MULTIPLIER_ONE
+        gross = shares * amount_per_share // 10**token_decimals
+        if gross == 0:
+            continue
+        record = snapshot.records.get(account, 0)
+        jurisdiction = InvestorRecord.unpack(record).jurisdiction if record else 0
+        rate = table.rate(jurisdiction)
+        withholding = gross * rate // BPS
+        entitlements.append(Entitlement(len(entitlements), account, raw, shares, jurisdiction, rate, gross,
+                                        withholding, gross - withholding))  # fmt: skip
+    if not entitlements:
+        raise CorporateActionError("nobody is entitled: no holder at the record time, or a zero amount.")
+    values = [(e.index, e.account, e.net, e.withholding) for e in entitlements]
+    return Distribution(entitlements, StandardMerkleTree.of(values, LEAF_TYPES))
+
+
+def parse_ratio(text: str) -> tuple[int, int]:
+    """``3:2`` or ``3-for-2`` -> (3, 2); refuses zero."""
+    cleaned = text.lower().replace("-for-", ":").replace("for", ":").replace("/", ":")
+    parts = [p.strip() for p in cleaned.split(":")]
+    if len(parts) != 2 or not all(p.isdigit() for p in parts):
+        raise CorporateActionError(f"ratio {text!r} is not NEW:OLD such as 3:2 or 1:10")
+    numerator, denominator = int(parts[0]), int(parts[1])
+    if numerator == 0 or denominator == 0:
+        raise CorporateActionError(f"ratio {text!r} has a zero side")
+    if numerator == denominator:
+        raise CorporateActionError(f"ratio {text!r} changes nothing")
+    return numerator, denominator
+
+
+def dividend_terms_from_chain(actions: Any, dividend_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The declared terms and withholding table of a dividend, from its events."""
+    declared = [log for log in actions.DividendDeclared.query("*").itertuples()
+                if int(log.event_arguments["id"]) == dividend_id]  # fmt: skip
+    tables = [log for log in actions.DividendWithholdingTable.query("*").itertuples()
+              if int(log.event_arguments["id"]) == dividend_id]  # fmt: skip
+    if not declared or not tables:
+        raise CorporateActionError(f"no dividend {dividend_id} declared on {actions.address}")
+    arguments = dict(declared[0].event_arguments)
+    terms = arguments["terms"]
+    if not isinstance(terms, dict):
+        terms = dict(zip(TERMS_FIELDS, terms, strict=True))
+    arguments["terms"] = terms
+    return arguments, tables[0].event_arguments
+
+
+def verify_dividend(chain: Any, actions: Any, registry: Any, dividend_id: int, project: Any,
+                    start_block: int = 0) -> tuple[bool, Distribution]:  # fmt: skip
+    """Recompute a declared dividend's entitlements from chain data; True when the root matches."""
+    declared, table_event = dividend_terms_from_chain(actions, dividend_id)
+    terms = declared["terms"]
+    token = project.StockToken.at(terms["token"])
+    table = WithholdingTable(
+        default_bps=int(table_event["defaultBps"]),
+        rates=dict(zip(map(int, table_event["jurisdictions"]), map(int, table_event["bps"]), strict=True)),
+    )
+    snapshot = take_snapshot(chain, token, registry, int(terms["recordTime"]), start_block)
+    distribution = compute_entitlements(snapshot, int(terms["amountPerShare"]), int(token.decimals()), table,
+                                        frozenset(table_event["excluded"]))  # fmt: skip
+    root = terms["merkleRoot"]
+    onchain = bytes(root) if not isinstance(root, str) else bytes.fromhex(root.removeprefix("0x"))
+    return distribution.root == onchain, distribution

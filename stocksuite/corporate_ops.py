@@ -1,0 +1,224 @@
+"""The corporate-actions officer's operations, as ``ape run corporate`` runs them.
+
+Every check that can be made before a transaction is made first: unknown ticker, zero or
+wrong-direction ratio, a record time after the chain head, a missing allowance or balance.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from stocksuite.corporate import (
+    KINDS,
+    CorporateActionError,
+    Distribution,
+    WithholdingTable,
+    compute_entitlements,
+    parse_ratio,
+    take_snapshot,
+    verify_dividend,
+)
+from stocksuite.deployments import Deployments
+from stocksuite.records import parse_jurisdiction
+
+_RELATIVE = re.compile(r"^\+(\d+)([smhd])$")
+_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+USD_DECIMALS = 6
+
+
+def chain_now(chain: Any) -> int:
+    """The time the next transaction will see: the chain head, or the wall clock if later."""
+    return max(int(chain.blocks.head.timestamp), int(time.time()))
+
+
+def parse_time(text: str, now: int, now_margin: int = 0) -> int:
+    """``now``, ``+2h``/``+1d``, unix seconds, or ISO 8601 (UTC if no zone) -> unix seconds.
+
+    ``now_margin`` is added to a bare ``now`` (an effective time must not be in the past when
+    the transaction is mined).
+    """
+    value = text.strip()
+    if value == "now":
+        return now + now_margin
+    if match := _RELATIVE.match(value):
+        return now + int(match.group(1)) * _UNITS[match.group(2)]
+    if value.isdigit():
+        return int(value)
+    try:
+        moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        raise CorporateActionError(f"time {text!r} is not now, +N[smhd], unix seconds or ISO 8601") from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.timezone.utc)
+    return int(moment.timestamp())
+
+
+def parse_usd(text: str) -> int:
+    """``0.24`` -> 240000 (6-decimal stablecoin units); refuses more than 6 decimals or <= 0."""
+    value = text.strip().lstrip("$")
+    if not re.fullmatch(r"\d+(\.\d{1,6})?", value):
+        raise CorporateActionError(f"amount {text!r} is not a dollar amount with at most 6 decimals")
+    whole, _, fraction = value.partition(".")
+    units = int(whole) * 10**USD_DECIMALS + int(fraction.ljust(USD_DECIMALS, "0") or 0)
+    if units == 0:
+        raise CorporateActionError(f"amount {text!r} is zero")
+    return units
+
+
+def load_withholding(path: Path) -> WithholdingTable:
+    """YAML ``{default_bps: 3000, rates: {DE: 1500, ...}}``; jurisdictions as ISO codes."""
+    try:
+        data = yaml.safe_load(path.read_text()) or {}
+        rates = {parse_jurisdiction(str(k)): int(v) for k, v in (data.get("rates") or {}).items()}
+        return WithholdingTable(default_bps=int(data["default_bps"]), rates=rates)
+    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
+        raise CorporateActionError(f"{path}: bad withholding table ({err})") from err
+
+
+@dataclass
+class Context:
+    """The connected chain's corporate-actions contract, registry, and records."""
+
+    project: Any
+    chain: Any
+    records: Deployments
+
+    @property
+    def actions(self) -> Any:
+        return self.project.CorporateActions.at(self.records.address("CorporateActions"))
+
+    @property
+    def registry(self) -> Any:
+        return self.project.ComplianceRegistry.at(self.records.address("ComplianceRegistry"))
+
+    def token(self, symbol: str) -> Any:
+        name = f"StockToken_{symbol}"
+        if not self.records.has(name):
+            known = sorted(p.stem.removeprefix("StockToken_") for p in self.records.folder.glob("StockToken_*.json"))
+            raise CorporateActionError(f"unknown ticker {symbol!r} (known: {', '.join(known) or 'none'})")
+        return self.project.StockToken.at(self.records.address(name))
+
+    def stablecoin(self) -> Any:
+        return self.project.MockUSD.at(self.records.address("MockUSD"))
+
+    def start_block(self) -> int:
+        return int(self.records.load("ComplianceRegistry")["blockNumber"])
+
+    def catch_up_local_clock(self) -> None:
+        """On the local L2 (which mines only on transactions), mine one empty block when the
+        head is behind the wall clock, so time-dependent calls see real time. Real networks
+        produce blocks on their own and are left alone."""
+        from stocksuite.accounts import is_local_chain
+
+        if is_local_chain(self.chain.chain_id) and self.chain.blocks.head.timestamp < int(time.time()) - 1:
+            self.chain.provider.make_request("evm_mine", [])
+
+
+def announce_ratio(ctx: Context, symbol: str, kind: str, ratio: str, effective_at: int, sender: Any) -> int:
+    kind = kind.upper()
+    if kind not in ("SPLF", "SPLR", "DVSE"):
+        raise CorporateActionError(f"kind {kind!r} is not SPLF, SPLR or DVSE")
+    numerator, denominator = parse_ratio(ratio)
+    if (kind == "SPLR") == (numerator > denominator):
+        raise CorporateActionError(f"{kind} needs a ratio {'below' if kind == 'SPLR' else 'above'} 1, not {ratio}")
+    if effective_at < ctx.chain.blocks.head.timestamp:
+        raise CorporateActionError(f"effective time {effective_at} has passed")
+    token = ctx.token(symbol)
+    receipt = ctx.actions.announceRatio(KINDS[kind], token, numerator, denominator, effective_at, sender=sender)
+    return int(receipt.events.filter(ctx.actions.MultiplierActionAnnounced)[0].id)
+
+
+def prepare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_time: int, table: WithholdingTable,
+                     excluded: frozenset[str]) -> Distribution:  # fmt: skip
+    token = ctx.token(symbol)
+    snapshot = take_snapshot(ctx.chain, token, ctx.registry, record_time, ctx.start_block())
+    return compute_entitlements(snapshot, amount_per_share, int(token.decimals()), table, excluded)
+
+
+def declare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_time: int, payment_time: int,
+                     claim_expiry: int, table: WithholdingTable, tax_account: str, excluded: frozenset[str],
+                     out: Path, sender: Any, approve: bool, uri: str = "") -> tuple[int, Distribution]:  # fmt: skip
+    if not record_time < payment_time < claim_expiry:
+        raise CorporateActionError("times must satisfy record < payment < claim expiry")
+    distribution = prepare_dividend(ctx, symbol, amount_per_share, record_time, table, excluded)
+    total = distribution.total_net + distribution.total_withholding
+    usd, actions = ctx.stablecoin(), ctx.actions
+    balance = int(usd.balanceOf(sender))
+    if balance < total:
+        raise CorporateActionError(f"{sender.address} holds {balance / 1e6:,.2f} of the stablecoin; the dividend "
+                                   f"needs {total / 1e6:,.2f}.")  # fmt: skip
+    allowance = int(usd.allowance(sender, actions))
+    if allowance < total:
+        if not approve:
+            raise CorporateActionError(f"stablecoin allowance to CorporateActions is {allowance / 1e6:,.2f}, the "
+                                       f"dividend needs {total / 1e6:,.2f}: approve it, or pass --approve.")  # fmt: skip
+        usd.approve(actions, total, sender=sender)
+    distribution.write_json(out)
+    jurisdictions = sorted(table.rates)
+    terms = (ctx.token(symbol).address, usd.address, amount_per_share, record_time, payment_time, claim_expiry,
+             distribution.root, distribution.total_net, distribution.total_withholding, tax_account,
+             uri or out.name)  # fmt: skip
+    receipt = actions.declareDividend(terms, jurisdictions, [table.rates[j] for j in jurisdictions],
+                                      table.default_bps, sorted(excluded), sender=sender)  # fmt: skip
+    return int(receipt.events.filter(actions.DividendDeclared)[0].id), distribution
+
+
+def load_entitlements(path: Path) -> dict[str, Any]:
+    try:
+        return json.loads(path.read_text())
+    except (OSError, ValueError) as err:
+        raise CorporateActionError(f"{path}: not an entitlements file ({err})") from err
+
+
+def _claim_args(dividend_id: int, entry: dict[str, Any]) -> tuple[Any, ...]:
+    return (dividend_id, entry["index"], entry["account"], entry["net"], entry["withholding"],
+            [bytes.fromhex(p[2:]) for p in entry["proof"]])  # fmt: skip
+
+
+def claim(ctx: Context, dividend_id: int, entitlements: Path, account: str, sender: Any) -> dict[str, Any]:
+    data = load_entitlements(entitlements)
+    entry = next((e for e in data["entitlements"] if e["account"].lower() == account.lower()), None)
+    if entry is None:
+        raise CorporateActionError(f"{account} has no entitlement in {entitlements}")
+    if ctx.actions.isClaimed(dividend_id, entry["index"]):
+        raise CorporateActionError(f"{account} was already paid for dividend {dividend_id}")
+    ctx.actions.claim(*_claim_args(dividend_id, entry), sender=sender)
+    return entry
+
+
+def pay_unclaimed(ctx: Context, dividend_id: int, entitlements: Path, sender: Any, batch_size: int = 50) -> int:
+    """The paying agent pays every unclaimed entitlement, in batches; returns how many were paid."""
+    actions = ctx.actions
+    pending = [e for e in load_entitlements(entitlements)["entitlements"]
+               if not actions.isClaimed(dividend_id, e["index"])]  # fmt: skip
+    for i in range(0, len(pending), batch_size):
+        batch = [_claim_args(dividend_id, e)[1:] for e in pending[i : i + batch_size]]
+        actions.payBatch(dividend_id, batch, sender=sender)
+    return len(pending)
+
+
+def status(ctx: Context, dividend_id: int) -> dict[str, Any]:
+    state = ctx.actions.dividend(dividend_id)
+    names = ["None", "Announced", "Cancelled", "Reclaimed"]
+    return {
+        "status": names[int(state.status)],
+        "funded": int(state.funded),
+        "paid": int(state.paid),
+        "withheld": int(state.withheld),
+        "remitted": int(state.remitted),
+        "outstanding": int(state.funded) - int(state.paid) - int(state.withheld),
+        "payment_time": int(state.paymentTime),
+        "claim_expiry": int(state.claimExpiry),
+    }
+
+
+def verify(ctx: Context, dividend_id: int) -> tuple[bool, Distribution]:
+    return verify_dividend(ctx.chain, ctx.actions, ctx.registry, dividend_id, ctx.project, ctx.start_block())

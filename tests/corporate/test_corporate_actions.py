@@ -1,0 +1,256 @@
+"""CorporateActions: splits and stock dividends through the multiplier, cash dividends end to end."""
+
+from __future__ import annotations
+
+import ape
+import pytest
+
+from stocksuite.corporate import (
+    KINDS,
+    CorporateActionError,
+    WithholdingTable,
+    compute_entitlements,
+    parse_ratio,
+    take_snapshot,
+    verify_dividend,
+)
+from stocksuite.records import InvestorRecord
+from tests.conftest import YEAR
+
+SPLF, SPLR, DVSE, DRIP = KINDS["SPLF"], KINDS["SPLR"], KINDS["DVSE"], KINDS["DRIP"]
+DAY = 24 * 3600
+USD = 10**6  # stablecoin units per dollar
+TABLE = WithholdingTable(default_bps=3_000, rates={276: 1_500})  # Germany 15%, others 30%
+
+
+def advance_to(chain, timestamp: int) -> None:
+    """Mine a block at `timestamp`: later transactions are strictly after it."""
+    chain.mine(timestamp=max(timestamp, chain.blocks.head.timestamp + 1))
+
+
+def record_now(chain) -> int:
+    """A record time with a block at it, and every later transaction strictly after it."""
+    record_time = chain.blocks.head.timestamp + 1
+    chain.mine(timestamp=record_time)
+    advance_to(chain, record_time + 1)
+    return record_time
+
+
+# ---------------------------------------------------------------------------------------------
+# Splits, stock dividends, reinvestment
+
+
+@pytest.mark.parametrize(("kind", "ratio", "expected"), [
+    (SPLF, (3, 1), 3 * 10**18), (SPLF, (3, 2), 15 * 10**17), (SPLR, (1, 10), 10**17), (DVSE, (105, 100), 105 * 10**16),
+])  # fmt: skip
+def test_ratio_actions_schedule_the_multiplier(actions, funded, roles, investors, chain, kind, ratio, expected):
+    alice = investors["alice"]
+    at = chain.pending_timestamp + DAY
+    receipt = actions.announceRatio(kind, funded, *ratio, at, sender=roles["corporate"])
+    event = receipt.events.filter(actions.MultiplierActionAnnounced)[0]
+    assert (event.oldMultiplier, event.newMultiplier, event.effectiveAt) == (10**18, expected, at)
+    assert funded.uiMultiplier() == 10**18  # not yet
+    advance_to(chain, at)
+    assert funded.uiMultiplier() == expected  # no keeper transaction at `at`
+    assert funded.balanceOf(alice) == 1_000
+    assert funded.balanceOfUI(alice) == 1_000 * expected // 10**18
+
+
+@pytest.mark.parametrize(("kind", "ratio"), [(SPLF, (1, 2)), (SPLR, (2, 1)), (DVSE, (0, 1)), (SPLF, (3, 0)),
+                                             (SPLF, (2, 2))])  # fmt: skip
+def test_zero_or_wrong_direction_ratios_are_refused(actions, token, roles, chain, kind, ratio):
+    with ape.reverts(actions.InvalidRatio):
+        actions.announceRatio(kind, token, *ratio, chain.pending_timestamp + DAY, sender=roles["corporate"])
+
+
+def test_cancel_before_effect_and_not_after(actions, token, roles, chain):
+    at = chain.pending_timestamp + DAY
+    action_id = actions.nextActionId()
+    actions.announceRatio(SPLF, token, 2, 1, at, sender=roles["corporate"])
+    actions.cancel(action_id, sender=roles["corporate"])
+    advance_to(chain, at + 1)
+    assert token.uiMultiplier() == 10**18
+    second = actions.nextActionId()
+    effective = chain.blocks.head.timestamp + 10
+    actions.announceRatio(SPLF, token, 2, 1, effective, sender=roles["corporate"])
+    advance_to(chain, effective)
+    with ape.reverts(actions.ActionAlreadyEffective):
+        actions.cancel(second, sender=roles["corporate"])
+
+
+def test_reinvestment_raises_the_multiplier_by_net_over_price(actions, token, roles, chain):
+    at = chain.pending_timestamp + DAY
+    receipt = actions.announceReinvestment(token, 1 * USD, 200 * USD, 1_500, at, sender=roles["corporate"])
+    terms = receipt.events.filter(actions.ReinvestmentTerms)[0]
+    assert (terms.grossPerShare, terms.referencePrice, terms.withholdingBps) == (USD, 200 * USD, 1_500)
+    advance_to(chain, at)
+    # net 0.85 per share reinvested at 200: multiplier x (200.85 / 200)
+    assert token.uiMultiplier() == 10**18 * 200_850_000 // 200_000_000
+
+
+def test_parse_ratio():
+    assert parse_ratio("3:2") == (3, 2) and parse_ratio("1-for-10") == (1, 10) and parse_ratio("3/1") == (3, 1)
+    for bad in ("0:1", "3:0", "2:2", "three", "1:2:3"):
+        with pytest.raises(CorporateActionError):
+            parse_ratio(bad)
+
+
+# ---------------------------------------------------------------------------------------------
+# Cash dividends
+
+
+@pytest.fixture
+def holders(funded, registry, roles, investors, chain):
+    """alice (DE) holds 1,000e18, bob (FR) 500e18 raw; 2-for-1 split in force before the record."""
+    alice, bob = investors["alice"], investors["bob"]
+    expiry = chain.pending_timestamp + YEAR
+    registry.setInvestors([bob.address], [InvestorRecord(250, 1, expiry, investor_id=101).pack()],
+                          sender=roles["officer"])  # fmt: skip
+    funded.mint(alice, 1_000 * 10**18 - 1_000, sender=roles["minter"])
+    funded.mint(bob, 500 * 10**18 - 1_000, sender=roles["minter"])
+    return alice, bob
+
+
+def declare(actions, usd, deployer, token, tax_account, distribution, record_time, chain, officer, pay_in=DAY,
+            expiry_in=30 * DAY):  # fmt: skip
+    total = distribution.total_net + distribution.total_withholding
+    usd.mint(officer, total, sender=deployer)
+    usd.approve(actions, total, sender=officer)
+    now = chain.blocks.head.timestamp
+    terms = (token.address, usd.address, 240_000, record_time, now + pay_in, now + expiry_in, distribution.root,
+             distribution.total_net, distribution.total_withholding, tax_account.address, "ipfs://entitlements")
+    jurisdictions = sorted(TABLE.rates)
+    receipt = actions.declareDividend(terms, jurisdictions, [TABLE.rates[j] for j in jurisdictions],
+                                      TABLE.default_bps, [], sender=officer)  # fmt: skip
+    return receipt.events.filter(actions.DividendDeclared)[0].id, now + pay_in, now + expiry_in
+
+
+def test_dividend_lifecycle(project, actions, funded, usd, deployer, registry, roles, investors, holders, chain,
+                            tax_account):  # fmt: skip
+    alice, bob = holders
+    officer = roles["corporate"]
+    split_at = chain.blocks.head.timestamp + 5
+    actions.announceRatio(SPLF, funded, 2, 1, split_at, sender=officer)  # 2-for-1 before the record time
+    advance_to(chain, split_at)
+    record_time = record_now(chain)
+    # After the record time: a transfer and another split change nothing for this dividend.
+    funded.transfer(bob, 400 * 10**18, sender=alice)
+    actions.announceRatio(SPLF, funded, 3, 1, chain.blocks.head.timestamp + 5, sender=officer)
+
+    snapshot = take_snapshot(chain, funded, registry, record_time)
+    assert snapshot.balances == {alice.address: 1_000 * 10**18, bob.address: 500 * 10**18}
+    assert snapshot.multiplier == 2 * 10**18
+    distribution = compute_entitlements(snapshot, 240_000, 18, TABLE)
+    by_account = {e.account: e for e in distribution.entitlements}
+    # alice: 2,000 shares x $0.24 = $480 gross, 15% withheld; bob: 1,000 shares = $240, 30% withheld
+    assert (by_account[alice.address].gross, by_account[alice.address].withholding) == (480 * USD, 72 * USD)
+    assert (by_account[bob.address].gross, by_account[bob.address].withholding) == (240 * USD, 72 * USD)
+
+    dividend_id, pay_at, expiry = declare(actions, usd, deployer, funded, tax_account, distribution, record_time,
+                                          chain, officer)  # fmt: skip
+    assert verify_dividend(chain, actions, registry, dividend_id, project)[0]
+
+    a = by_account[alice.address]
+    with ape.reverts(actions.ClaimWindowClosed):
+        actions.claim(dividend_id, a.index, alice, a.net, a.withholding, distribution.proof(a.index), sender=alice)
+    advance_to(chain, pay_at)
+    with ape.reverts(actions.InvalidProof):
+        actions.claim(dividend_id, a.index, alice, a.net + 1, a.withholding, distribution.proof(a.index),
+                      sender=alice)  # fmt: skip
+    actions.claim(dividend_id, a.index, alice, a.net, a.withholding, distribution.proof(a.index), sender=alice)
+    assert usd.balanceOf(alice) == 408 * USD
+    with ape.reverts(actions.AlreadyClaimed):
+        actions.claim(dividend_id, a.index, alice, a.net, a.withholding, distribution.proof(a.index), sender=alice)
+
+    actions.remitWithholding(dividend_id, sender=alice)
+    assert usd.balanceOf(tax_account) == 72 * USD
+    with ape.reverts(actions.ClaimsStillOpen):
+        actions.reclaim(dividend_id, sender=officer)
+    advance_to(chain, expiry)
+    b = by_account[bob.address]
+    with ape.reverts(actions.ClaimWindowClosed):
+        actions.claim(dividend_id, b.index, bob, b.net, b.withholding, distribution.proof(b.index), sender=bob)
+    balance_before = usd.balanceOf(officer)
+    actions.reclaim(dividend_id, sender=officer)
+    assert usd.balanceOf(officer) - balance_before == 240 * USD  # bob never claimed: his gross returns
+    state = actions.dividend(dividend_id)
+    assert state.paid + state.withheld + (usd.balanceOf(officer) - balance_before) == state.funded
+    assert usd.balanceOf(actions) == 0
+
+
+def test_paying_agent_pays_in_batches(actions, funded, usd, deployer, registry, roles, holders, chain, tax_account):
+    alice, bob = holders
+    record_time = record_now(chain)
+    distribution = compute_entitlements(take_snapshot(chain, funded, registry, record_time), 240_000, 18, TABLE)
+    dividend_id, pay_at, _ = declare(actions, usd, deployer, funded, tax_account, distribution, record_time, chain,
+                                     roles["corporate"])  # fmt: skip
+    advance_to(chain, pay_at)
+    claims = [(e.index, e.account, e.net, e.withholding, distribution.proof(e.index))
+              for e in distribution.entitlements]  # fmt: skip
+    with ape.reverts(actions.AccessControlUnauthorizedAccount):
+        actions.payBatch(dividend_id, claims, sender=roles["corporate"])
+    receipt = actions.payBatch(dividend_id, claims, sender=roles["agent"])
+    assert len(receipt.events.filter(actions.DividendPaid)) == 2
+    assert usd.balanceOf(alice) == distribution.entitlements[0].net or usd.balanceOf(bob) > 0
+    assert actions.dividend(dividend_id).paid == distribution.total_net
+
+
+def test_frozen_holder_is_not_paid(actions, funded, usd, deployer, registry, roles, holders, chain, tax_account):
+    alice, _ = holders
+    record_time = record_now(chain)
+    distribution = compute_entitlements(take_snapshot(chain, funded, registry, record_time), 240_000, 18, TABLE)
+    dividend_id, pay_at, _ = declare(actions, usd, deployer, funded, tax_account, distribution, record_time, chain,
+                                     roles["corporate"])  # fmt: skip
+    registry.setFrozen([alice.address], True, sender=roles["officer"])
+    advance_to(chain, pay_at)
+    e = next(x for x in distribution.entitlements if x.account == alice.address)
+    with ape.reverts(actions.ClaimantFrozen):
+        actions.claim(dividend_id, e.index, alice, e.net, e.withholding, distribution.proof(e.index), sender=alice)
+
+
+def test_cancel_before_payment_refunds_in_full(actions, funded, usd, deployer, registry, roles, holders, chain,
+                                               tax_account):  # fmt: skip
+    record_time = record_now(chain)
+    distribution = compute_entitlements(take_snapshot(chain, funded, registry, record_time), 240_000, 18, TABLE)
+    officer = roles["corporate"]
+    dividend_id, _, _ = declare(actions, usd, deployer, funded, tax_account, distribution, record_time, chain, officer)
+    actions.cancel(dividend_id, sender=officer)
+    assert usd.balanceOf(officer) == distribution.total_net + distribution.total_withholding
+    assert usd.balanceOf(actions) == 0
+
+
+def test_record_time_in_the_future_is_refused_before_any_transaction(chain, funded, registry):
+    with pytest.raises(CorporateActionError, match="after the chain head"):
+        take_snapshot(chain, funded, registry, chain.pending_timestamp + DAY)
+
+
+def test_declaration_checks(actions, token, usd, roles, chain, tax_account):
+    now = chain.pending_timestamp
+    root = b"\x01" * 32
+    future_record = (token.address, usd.address, 1, now + DAY, now + 2 * DAY, now + 3 * DAY, root, 1, 0,
+                     tax_account.address, "")  # fmt: skip
+    with ape.reverts(actions.InvalidSchedule):
+        actions.declareDividend(future_record, [], [], 0, [], sender=roles["corporate"])
+    no_root = (token.address, usd.address, 1, now - 1, now, now + DAY, b"\x00" * 32, 1, 0, tax_account.address, "")
+    with ape.reverts(actions.InvalidDividend):
+        actions.declareDividend(no_root, [], [], 0, [], sender=roles["corporate"])
+    bad_table = (token.address, usd.address, 1, now - 1, now, now + DAY, root, 1, 0, tax_account.address, "")
+    with ape.reverts(actions.InvalidWithholdingTable):
+        actions.declareDividend(bad_table, [276], [], 0, [], sender=roles["corporate"])
+    with ape.reverts():  # no allowance: nothing is declared without funds
+        actions.declareDividend(bad_table, [], [], 0, [], sender=roles["corporate"])
+
+
+@pytest.mark.parametrize("fn", ["announceRatio", "announceReinvestment", "declareDividend", "cancel", "reclaim"])
+def test_officer_functions_refuse_everyone_else(actions, token, roles, investors, outsider, deployer, fn):
+    args = {
+        "announceRatio": (SPLF, token.address, 2, 1, 2**40),
+        "announceReinvestment": (token.address, 1, 1, 0, 2**40),
+        "declareDividend": ((token.address, token.address, 1, 0, 0, 0, b"\x01" * 32, 0, 0, token.address, ""),
+                            [], [], 0, []),
+        "cancel": (1,),
+        "reclaim": (1,),
+    }[fn]  # fmt: skip
+    for caller in (deployer, roles["agent"], roles["minter"], roles["officer"], investors["alice"], outsider):
+        with ape.reverts(actions.AccessControlUnauthorizedAccount):
+            getattr(actions, fn)(*args, sender=caller)

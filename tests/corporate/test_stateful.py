@@ -1,0 +1,178 @@
+"""Stateful property test: random transfers, mints, burns, splits, reverse splits, stock and cash
+dividends, checked against a model after every step.
+
+Invariants: raw balances (and so each holder's fraction of supply) never change on a split;
+UI amounts are raw x multiplier / 1e18 rounded down; entitlements equal balances at the record
+time; no entitlement is paid twice; for every dividend paid + withheld + reclaimed == funded, and
+the contract holds exactly what it still owes.
+"""
+
+from __future__ import annotations
+
+import ape
+import pytest
+from hypothesis import HealthCheck, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+
+from stocksuite.corporate import KINDS, CorporateActionError, WithholdingTable, compute_entitlements, take_snapshot
+
+TABLE = WithholdingTable(default_bps=3_000, rates={276: 1_500})
+RATIOS = {"SPLF": [(2, 1), (3, 2), (5, 1)], "SPLR": [(1, 2), (2, 3), (1, 10)], "DVSE": [(105, 100), (11, 10)]}
+YEAR = 365 * 24 * 3600
+
+
+@pytest.mark.slow
+def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, roles, investors, deployer,
+                                         tax_account):  # fmt: skip
+    names = ["alice", "bob", "carol"]
+    executed: list[str] = []  # rule names, to prove the machine really ran
+    wallets = {n: investors[n] for n in names}
+    officer, minter, burner = roles["corporate"], roles["minter"], roles["burner"]
+
+    class Machine(RuleBasedStateMachine):
+        @initialize()
+        def start(self):
+            self.snapshot = chain.snapshot()
+            for n in names:  # whole shares, so dividends are not all rounded away
+                funded.mint(wallets[n], 100 * 10**18, sender=minter)
+            self.raw = {n: funded.balanceOf(wallets[n]) for n in names}
+            self.multiplier = funded.uiMultiplier()
+            self.dividends: dict[int, dict] = {}
+
+        def teardown(self):
+            chain.restore(self.snapshot)
+
+        def _log(self, name: str) -> None:
+            executed.append(name)
+
+        def _advance(self, seconds: int = 2):
+            chain.mine(timestamp=chain.blocks.head.timestamp + seconds)
+
+        @rule(sender=st.sampled_from(names), receiver=st.sampled_from(names), share=st.integers(0, 100))
+        def transfer(self, sender, receiver, share):
+            amount = self.raw[sender] * share // 100
+            funded.transfer(wallets[receiver], amount, sender=wallets[sender])
+            self._log("transfer")
+            self.raw[sender] -= amount
+            self.raw[receiver] += amount
+
+        @rule(receiver=st.sampled_from(names), amount=st.integers(1, 10**20))
+        def mint(self, receiver, amount):
+            funded.mint(wallets[receiver], amount, sender=minter)
+            self._log("mint")
+            self.raw[receiver] += amount
+
+        @rule(holder=st.sampled_from(names), share=st.integers(1, 100))
+        def burn(self, holder, share):
+            amount = self.raw[holder] * share // 100
+            funded.approve(burner, amount, sender=wallets[holder])
+            funded.burnFrom(wallets[holder], amount, sender=burner)
+            self._log("burn")
+            self.raw[holder] -= amount
+
+        @rule(kind=st.sampled_from(sorted(RATIOS)), pick=st.integers(0, 2))
+        def ratio_action(self, kind, pick):
+            numerator, denominator = RATIOS[kind][pick % len(RATIOS[kind])]
+            before = {n: funded.balanceOf(wallets[n]) for n in names}
+            at = chain.blocks.head.timestamp + 2
+            actions.announceRatio(KINDS[kind], funded, numerator, denominator, at, sender=officer)
+            self._advance()
+            self.multiplier = self.multiplier * numerator // denominator
+            self._log("ratio_action")
+            assert {n: funded.balanceOf(wallets[n]) for n in names} == before  # raw untouched
+
+        @rule(amount_per_share=st.integers(1, 5_000_000))
+        def declare_dividend(self, amount_per_share):
+            record_time = chain.blocks.head.timestamp + 1
+            chain.mine(timestamp=record_time)
+            self._advance(1)
+            snapshot = take_snapshot(chain, funded, registry, record_time)
+            # Entitlements come from the balances at the record time.
+            assert snapshot.balances == {wallets[n].address: r for n, r in self.raw.items() if r > 0}
+            assert snapshot.multiplier == self.multiplier
+            try:
+                distribution = compute_entitlements(snapshot, amount_per_share, 18, TABLE)
+            except CorporateActionError:  # nobody entitled: everything burned
+                assert not any(self.raw.values()) or self.multiplier * max(self.raw.values()) < 10**30
+                return
+            total = distribution.total_net + distribution.total_withholding
+            usd.mint(officer, total, sender=deployer)
+            usd.approve(actions, total, sender=officer)
+            now = chain.blocks.head.timestamp
+            terms = (funded.address, usd.address, amount_per_share, record_time, now + 1, now + 1_000,
+                     distribution.root, distribution.total_net, distribution.total_withholding,
+                     tax_account.address, "")  # fmt: skip
+            receipt = actions.declareDividend(terms, [276], [1_500], 3_000, [], sender=officer)
+            dividend_id = receipt.events.filter(actions.DividendDeclared)[0].id
+            self._log("declare_dividend")
+            self.dividends[dividend_id] = {"d": distribution, "funded": total, "claimed": set(),
+                                           "reclaimed": 0, "expiry": now + 1_000}  # fmt: skip
+            self._advance()
+
+        @rule(data=st.data())
+        def claim(self, data):
+            open_ids = [i for i, v in self.dividends.items()
+                        if v["reclaimed"] == 0 and chain.blocks.head.timestamp < v["expiry"] - 5]  # fmt: skip
+            if not open_ids:
+                return
+            dividend_id = data.draw(st.sampled_from(open_ids))
+            info = self.dividends[dividend_id]
+            e = data.draw(st.sampled_from(info["d"].entitlements))
+            args = (dividend_id, e.index, e.account, e.net, e.withholding, info["d"].proof(e.index))
+            if e.index in info["claimed"]:
+                with ape.reverts(actions.AlreadyClaimed):
+                    actions.claim(*args, sender=officer)
+                return
+            actions.claim(*args, sender=officer)
+            info["claimed"].add(e.index)
+            self._log("claim")
+
+        @rule(data=st.data())
+        def expire_and_reclaim(self, data):
+            live = [i for i, v in self.dividends.items() if v["reclaimed"] == 0]
+            if not live:
+                return
+            dividend_id = data.draw(st.sampled_from(live))
+            info = self.dividends[dividend_id]
+            if chain.blocks.head.timestamp < info["expiry"]:
+                chain.mine(timestamp=info["expiry"])
+            before = usd.balanceOf(officer)
+            actions.reclaim(dividend_id, sender=officer)
+            info["reclaimed"] = usd.balanceOf(officer) - before or -1  # -1: reclaimed nothing
+            self._log("reclaim")
+
+        @invariant()
+        def raw_and_ui_amounts(self):
+            if not hasattr(self, "raw"):
+                return
+            assert funded.uiMultiplier() == self.multiplier
+            for n in names:
+                raw = funded.balanceOf(wallets[n])
+                assert raw == self.raw[n]
+                assert funded.balanceOfUI(wallets[n]) == raw * self.multiplier // 10**18
+
+        @invariant()
+        def dividends_balance(self):
+            if not hasattr(self, "dividends"):
+                return
+            owed = 0
+            for dividend_id, info in self.dividends.items():
+                state = actions.dividend(dividend_id)
+                entitlements = {e.index: e for e in info["d"].entitlements}
+                assert state.paid == sum(entitlements[i].net for i in info["claimed"])
+                assert state.withheld == sum(entitlements[i].withholding for i in info["claimed"])
+                if info["reclaimed"]:
+                    reclaimed = max(info["reclaimed"], 0)
+                    assert state.paid + state.withheld + reclaimed == state.funded == info["funded"]
+                else:
+                    owed += state.funded - state.paid - state.remitted
+            assert usd.balanceOf(actions) == owed
+
+    Machine.TestCase.settings = settings(
+        max_examples=8, stateful_step_count=15, deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+    )  # fmt: skip
+    run_state_machine_as_test(Machine, settings=Machine.TestCase.settings)
+    print(f"state machine steps: {len(executed)} {sorted(set(executed))}")
+    assert len(executed) >= 20 and {"ratio_action", "declare_dividend", "claim"} <= set(executed)
