@@ -142,16 +142,75 @@ def balances_at(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
     return {holder: raw for holder, raw in balances.items() if raw > 0}
 
 
-def take_snapshot(chain: Any, token: Any, registry: Any, record_time: int, start_block: int = 0) -> Snapshot:
+def vault_holdings_at(vault: Any, block: int, start_block: int = 0) -> dict[str, int]:
+    """Raw tokens a redemption vault holds for each controller at ``block``: pending redemptions
+    and filled-but-unclaimed subscriptions, replayed from the vault's events."""
+    held: dict[str, int] = {}
+
+    def add(controller: str, amount: int) -> None:
+        held[controller] = held.get(controller, 0) + amount
+
+    def logs(event: Any) -> Any:
+        return event.query("*", start_block=start_block, stop_block=block).itertuples()
+
+    for log in logs(vault.RedeemRequest):
+        add(log.event_arguments["controller"], int(log.event_arguments["shares"]))
+    for log in logs(vault.RedeemFulfilled):
+        add(log.event_arguments["controller"], -int(log.event_arguments["shares"]))
+    for log in logs(vault.RequestCancelled):
+        if log.event_arguments["isRedeem"]:
+            add(log.event_arguments["controller"], -int(log.event_arguments["amount"]))
+    for log in logs(vault.DepositFulfilled):
+        add(log.event_arguments["controller"], int(log.event_arguments["shares"]))
+    for log in logs(vault.Deposit):  # claims: the first argument is the controller
+        add(log.event_arguments["sender"], -int(log.event_arguments["shares"]))
+    return {c: amount for c, amount in held.items() if amount > 0}
+
+
+def attribute_vault(balances: dict[str, int], vault: Any, block: int, start_block: int = 0) -> dict[str, int]:
+    """Move a vault's balance to the controllers it holds tokens for (the requester is entitled,
+    not the vault). Refuses when the vault's events do not explain its balance."""
+    result = dict(balances)
+    held = result.pop(vault.address, 0)
+    per_controller = vault_holdings_at(vault, block, start_block)
+    if sum(per_controller.values()) != held:
+        raise CorporateActionError(f"vault {vault.address} holds {held} raw tokens at block {block}, its requests "
+                                   f"explain {sum(per_controller.values())}: reconcile it first.")  # fmt: skip
+    for controller, amount in per_controller.items():
+        result[controller] = result.get(controller, 0) + amount
+    return result
+
+
+def take_snapshot(chain: Any, token: Any, registry: Any, record_time: int, start_block: int = 0,
+                  vaults: tuple[Any, ...] = ()) -> Snapshot:  # fmt: skip
+    """Balances at the record time; tokens held by ``vaults`` count for their requesters."""
     block = record_block(chain, record_time)
     multiplier = int(token.uiMultiplierAt(record_time, block_id=block))
+    balances = balances_at(token, block, start_block)
+    for vault in vaults:
+        balances = attribute_vault(balances, vault, block, start_block)
     return Snapshot(
         record_time=record_time,
         block=block,
         multiplier=multiplier,
-        balances=balances_at(token, block, start_block),
+        balances=balances,
         records=rebuild_registry(registry, start_block=start_block, stop_block=block),
     )
+
+
+def redemption_vaults_among(addresses: Any, token: Any, project: Any, chain: Any) -> tuple[Any, ...]:
+    """The addresses that are redemption vaults of ``token`` (their `share()` is the token)."""
+    vaults = []
+    for address in addresses:
+        if chain.provider.get_code(address) in (b"", "0x", None):
+            continue
+        try:
+            candidate = project.RedemptionVault.at(address)
+            if candidate.share() == token.address:
+                vaults.append(candidate)
+        except Exception:  # not a vault: no share() function  # noqa: BLE001
+            continue
+    return tuple(vaults)
 
 
 def compute_entitlements(snapshot: Snapshot, amount_per_share: int, token_decimals: int, table: WithholdingTable,
@@ -218,9 +277,11 @@ def verify_dividend(chain: Any, actions: Any, registry: Any, dividend_id: int, p
         default_bps=int(table_event["defaultBps"]),
         rates=dict(zip(map(int, table_event["jurisdictions"]), map(int, table_event["bps"]), strict=True)),
     )
-    snapshot = take_snapshot(chain, token, registry, int(terms["recordTime"]), start_block)
+    excluded = frozenset(table_event["excluded"])
+    vaults = redemption_vaults_among(sorted(excluded), token, project, chain)
+    snapshot = take_snapshot(chain, token, registry, int(terms["recordTime"]), start_block, vaults)
     distribution = compute_entitlements(snapshot, int(terms["amountPerShare"]), int(token.decimals()), table,
-                                        frozenset(table_event["excluded"]))  # fmt: skip
+                                        excluded)  # fmt: skip
     root = terms["merkleRoot"]
     onchain = bytes(root) if not isinstance(root, str) else bytes.fromhex(root.removeprefix("0x"))
     return distribution.root == onchain, distribution

@@ -136,10 +136,19 @@ def announce_ratio(ctx: Context, symbol: str, kind: str, ratio: str, effective_a
     return int(receipt.events.filter(ctx.actions.MultiplierActionAnnounced)[0].id)
 
 
+def ticker_vaults(ctx: Context, symbol: str) -> tuple[Any, ...]:
+    name = f"RedemptionVault_{symbol}"
+    return (ctx.project.RedemptionVault.at(ctx.records.address(name)),) if ctx.records.has(name) else ()
+
+
 def prepare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_time: int, table: WithholdingTable,
                      excluded: frozenset[str]) -> Distribution:  # fmt: skip
+    """Entitlements at the record time. The ticker's redemption vault is excluded and its
+    tokens count for the holders whose requests it holds (published with the exclusions)."""
     token = ctx.token(symbol)
-    snapshot = take_snapshot(ctx.chain, token, ctx.registry, record_time, ctx.start_block())
+    vaults = ticker_vaults(ctx, symbol)
+    snapshot = take_snapshot(ctx.chain, token, ctx.registry, record_time, ctx.start_block(), vaults)
+    excluded = excluded | {v.address for v in vaults}
     return compute_entitlements(snapshot, amount_per_share, int(token.decimals()), table, excluded)
 
 
@@ -148,6 +157,7 @@ def declare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_ti
                      out: Path, sender: Any, approve: bool, uri: str = "") -> tuple[int, Distribution]:  # fmt: skip
     if not record_time < payment_time < claim_expiry:
         raise CorporateActionError("times must satisfy record < payment < claim expiry")
+    excluded = excluded | {v.address for v in ticker_vaults(ctx, symbol)}  # published: verifiers attribute it too
     distribution = prepare_dividend(ctx, symbol, amount_per_share, record_time, table, excluded)
     total = distribution.total_net + distribution.total_withholding
     usd, actions = ctx.stablecoin(), ctx.actions

@@ -27,7 +27,8 @@ TOKEN_ROLE_KEYS = {
     "pauser": "PAUSER_ROLE",
     "token_compliance": "COMPLIANCE_ROLE",
 }
-ROLE_KEYS = ("admin", "compliance_officer", "upgrader", "corporate_actions", "paying_agent", *TOKEN_ROLE_KEYS)
+ROLE_KEYS = ("admin", "compliance_officer", "upgrader", "corporate_actions", "paying_agent", "redemption_operator",
+             "fee_recipient", "treasury", *TOKEN_ROLE_KEYS)
 
 
 class ConfigError(StockSuiteError):
@@ -35,10 +36,20 @@ class ConfigError(StockSuiteError):
 
 
 @dataclass(frozen=True)
+class VaultPlan:
+    price_feed: str  # "local" or an address
+    initial_price_usd: int  # local price feed's first answer, dollars per share
+    price_max_age: int = 3_600
+    band_bps: int = 200
+    fee_bps: int = 25
+
+
+@dataclass(frozen=True)
 class TickerPlan:
     ticker: TickerConfig
     reserve_feed: str  # "local" or an address
     initial_reserve_shares: int
+    vault: VaultPlan | None = None
 
 
 @dataclass(frozen=True)
@@ -46,6 +57,8 @@ class SuiteConfig:
     roles: dict[str, str]
     tickers: list[TickerPlan]
     stablecoin: str = "local"  # "local" (MockUSD on the local L2) or an address
+    sequencer_feed: str = "local"  # Chainlink L2 sequencer uptime feed, or "local"
+    sequencer_grace_period: int = 3_600
 
 
 @dataclass
@@ -104,10 +117,21 @@ def load_config(path: Path) -> SuiteConfig:
         if ticker.symbol in symbols:
             raise ConfigError(f"{where}: duplicate symbol {ticker.symbol}")
         symbols.add(ticker.symbol)
+        vault = None
+        if (v := item.get("vault")) is not None:
+            try:
+                vault = VaultPlan(price_feed=str(_require(v, "price_feed", f"{where}.vault")),
+                                  initial_price_usd=int(v.get("initial_price_usd", 0)),
+                                  price_max_age=int(v.get("price_max_age", 3_600)), band_bps=int(v.get("band_bps", 200)),
+                                  fee_bps=int(v.get("fee_bps", 25)))  # fmt: skip
+            except (TypeError, ValueError) as err:
+                raise ConfigError(f"{where}.vault: {err}") from err
         tickers.append(TickerPlan(ticker, str(_require(item, "reserve_feed", where)),
-                                  int(item.get("initial_reserve_shares", 0))))  # fmt: skip
+                                  int(item.get("initial_reserve_shares", 0)), vault))  # fmt: skip
     return SuiteConfig(roles={k: str(v) for k, v in roles.items()}, tickers=tickers,
-                       stablecoin=str(data.get("stablecoin", "local")))  # fmt: skip
+                       stablecoin=str(data.get("stablecoin", "local")),
+                       sequencer_feed=str(data.get("sequencer_feed", "local")),
+                       sequencer_grace_period=int(data.get("sequencer_grace_period", 3_600)))  # fmt: skip
 
 
 class SuiteDeployer:
@@ -188,6 +212,55 @@ class SuiteDeployer:
             return found.address
         return self._deploy("MockUSD", self.project.MockUSD, self.sender.address).address
 
+    def _local_feed(self, name: str, decimals: int, description: str, answer: int, started_at: int | None = None) -> str:
+        if not is_local_chain(self.chain.chain_id):
+            raise ConfigError(f"{name}: 'local' feeds are only for the local L2; give the feed's address.")
+        if found := self._existing(name, self.project.ManualFeed):
+            return found.address
+        feed = self._deploy(name, self.project.ManualFeed, decimals, description, self.sender.address)
+        if started_at is None:
+            feed.postAnswer(answer, sender=self.sender)
+        else:
+            feed.postAnswerAt(answer, started_at, started_at, sender=self.sender)
+        self.report.transactions += 1
+        return feed.address
+
+    def sequencer_feed(self, config: SuiteConfig) -> str:
+        if config.sequencer_feed != "local":
+            return resolve_address(config.sequencer_feed, self.chain.chain_id)
+        # Up since before the grace period, so fills work from the start on the local L2.
+        up_since = int(self.chain.blocks.head.timestamp) - config.sequencer_grace_period - 60
+        return self._local_feed("SequencerUptimeFeed", 0, "L2 sequencer uptime (0 = up)", 0, up_since)
+
+    def vault(self, plan: TickerPlan, token: Any, registry: Any, usd: str, sequencer: str, config: SuiteConfig,
+              roles: dict[str, str]) -> Any:  # fmt: skip
+        assert plan.vault is not None
+        name = f"RedemptionVault_{plan.ticker.symbol}"
+        if not (vault := self._existing(name, self.project.RedemptionVault)):
+            price_feed = (self._local_feed(f"PriceFeed_{plan.ticker.symbol}", 8, f"{plan.ticker.underlying_ticker} / USD",
+                                           plan.vault.initial_price_usd * 10**8)
+                          if plan.vault.price_feed == "local" else resolve_address(plan.vault.price_feed, self.chain.chain_id))  # fmt: skip
+            vault = self._deploy(name, self.project.RedemptionVault, token.address, usd, self.sender.address)
+            vault.setPriceGuard(price_feed, plan.vault.price_max_age, plan.vault.band_bps, sequencer,
+                                config.sequencer_grace_period, sender=self.sender)  # fmt: skip
+            vault.setFees(plan.vault.fee_bps, roles["fee_recipient"], roles["treasury"], sender=self.sender)
+            self.report.transactions += 2
+        if registry.recordOf(vault.address) == 0:
+            from stocksuite.records import InvestorRecord
+
+            record = InvestorRecord(276, 0, int(self.chain.blocks.head.timestamp) + 10 * 365 * 86400,
+                                    contract_account=True).pack()  # fmt: skip
+            officer_role = registry.COMPLIANCE_OFFICER_ROLE()
+            self._grant(registry, "ComplianceRegistry", "COMPLIANCE_OFFICER_ROLE", self.sender.address)
+            registry.setInvestors([vault.address], [record], sender=self.sender)
+            registry.renounceRole(officer_role, self.sender.address, sender=self.sender)
+            self.report.transactions += 2
+        self._grant(vault, name, "FULFILLER_ROLE", roles["redemption_operator"])
+        self._grant(vault, name, "PAUSER_ROLE", roles["pauser"])
+        self._grant(token, plan.ticker.symbol, "MINTER_ROLE", vault.address)
+        self._grant(token, plan.ticker.symbol, "BURNER_ROLE", vault.address)
+        return vault
+
     def reserve_feed(self, plan: TickerPlan) -> str:
         if plan.reserve_feed != "local":
             return resolve_address(plan.reserve_feed, self.chain.chain_id)
@@ -235,7 +308,8 @@ class SuiteDeployer:
         registry = self.registry()
         factory = self.factory(registry)
         actions = self.corporate_actions(registry)
-        self.stablecoin(config.stablecoin)
+        usd = self.stablecoin(config.stablecoin)
+        sequencer = self.sequencer_feed(config) if any(p.vault for p in config.tickers) else None
         self._grant(registry, "ComplianceRegistry", "COMPLIANCE_OFFICER_ROLE", roles["compliance_officer"])
         self._grant(registry, "ComplianceRegistry", "UPGRADER_ROLE", roles["upgrader"])
         self._grant(factory, "StockTokenFactory", "UPGRADER_ROLE", roles["upgrader"])
@@ -248,6 +322,9 @@ class SuiteDeployer:
                 self._grant(token, plan.ticker.symbol, role_name, roles[key])
             # Only the corporate-actions contract moves the multiplier (nonce + expected value).
             self._grant(token, plan.ticker.symbol, "CORPORATE_ACTIONS_ROLE", actions.address)
+            if plan.vault:
+                vault = self.vault(plan, token, registry, usd, sequencer, config, roles)
+                self._handover(vault, f"RedemptionVault_{plan.ticker.symbol}", roles["admin"])
             self._handover(token, plan.ticker.symbol, roles["admin"])
         for contract, label in ((registry, "ComplianceRegistry"), (factory, "StockTokenFactory"),
                                 (actions, "CorporateActions")):  # fmt: skip

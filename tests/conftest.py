@@ -159,3 +159,9 @@ def funded(token, roles, investors):
     for name in ("alice", "bob"):
         token.mint(investors[name], 1_000, sender=roles["minter"])
     return token
+
+
+@pytest.fixture(scope="module")
+def usd(project, deployer):
+    """The local 6-decimal stablecoin stand-in; the deployer mints."""
+    return deployer.deploy(project.MockUSD, deployer)

@@ -6,11 +6,6 @@ from stocksuite.suite import deploy_corporate_actions
 
 
 @pytest.fixture(scope="module")
-def usd(project, deployer):
-    return deployer.deploy(project.MockUSD, deployer)
-
-
-@pytest.fixture(scope="module")
 def actions(project, deployer, registry, token, roles):
     actions = deploy_corporate_actions(project, deployer, registry.address, deployer.address)
     actions.grantRole(actions.ACTIONS_OFFICER_ROLE(), roles["corporate"], sender=deployer)

@@ -14,6 +14,7 @@ from stocksuite.corporate import (
     take_snapshot,
     verify_dividend,
 )
+from stocksuite.corporate_ops import chain_now
 from stocksuite.records import InvestorRecord
 from tests.conftest import YEAR
 
@@ -71,7 +72,7 @@ def test_cancel_before_effect_and_not_after(actions, token, roles, chain):
     advance_to(chain, at + 1)
     assert token.uiMultiplier() == 10**18
     second = actions.nextActionId()
-    effective = chain.blocks.head.timestamp + 10
+    effective = chain_now(chain) + 30
     actions.announceRatio(SPLF, token, 2, 1, effective, sender=roles["corporate"])
     advance_to(chain, effective)
     with ape.reverts(actions.ActionAlreadyEffective):
@@ -129,13 +130,13 @@ def test_dividend_lifecycle(project, actions, funded, usd, deployer, registry, r
                             tax_account):  # fmt: skip
     alice, bob = holders
     officer = roles["corporate"]
-    split_at = chain.blocks.head.timestamp + 5
+    split_at = chain_now(chain) + 30
     actions.announceRatio(SPLF, funded, 2, 1, split_at, sender=officer)  # 2-for-1 before the record time
     advance_to(chain, split_at)
     record_time = record_now(chain)
     # After the record time: a transfer and another split change nothing for this dividend.
     funded.transfer(bob, 400 * 10**18, sender=alice)
-    actions.announceRatio(SPLF, funded, 3, 1, chain.blocks.head.timestamp + 5, sender=officer)
+    actions.announceRatio(SPLF, funded, 3, 1, chain_now(chain) + 30, sender=officer)
 
     snapshot = take_snapshot(chain, funded, registry, record_time)
     assert snapshot.balances == {alice.address: 1_000 * 10**18, bob.address: 500 * 10**18}

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 
+from stocksuite.corporate_ops import chain_now
 from stocksuite.corporate import KINDS, CorporateActionError, WithholdingTable, compute_entitlements, take_snapshot
 
 TABLE = WithholdingTable(default_bps=3_000, rates={276: 1_500})
@@ -75,9 +76,9 @@ def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, 
         def ratio_action(self, kind, pick):
             numerator, denominator = RATIOS[kind][pick % len(RATIOS[kind])]
             before = {n: funded.balanceOf(wallets[n]) for n in names}
-            at = chain.blocks.head.timestamp + 2
+            at = chain_now(chain) + 30  # later than any block this transaction can land in
             actions.announceRatio(KINDS[kind], funded, numerator, denominator, at, sender=officer)
-            self._advance()
+            chain.mine(timestamp=at)
             self.multiplier = self.multiplier * numerator // denominator
             self._log("ratio_action")
             assert {n: funded.balanceOf(wallets[n]) for n in names} == before  # raw untouched

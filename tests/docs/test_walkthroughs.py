@@ -41,3 +41,19 @@ def _run_walkthrough(tmp_path, env):
     assert "paid 61.20 to" in joined  # 300 shares x $0.24 = $72.00 gross, 15% withheld
     assert "paid 1 holder(s)" in joined
     assert "status: Reclaimed" in joined
+
+
+@pytest.mark.slow
+def test_redemption_operator_walkthrough(tmp_path):
+    with LocalL2(port=free_port()) as node:
+        env = {"STOCKSUITE_DEPLOYMENTS": str(tmp_path / "deployments"), "L2_PORT": str(node.port)}
+        outputs = []
+        for command in _commands("redemption-operator.md"):
+            proc = run(shlex.split(command), env=env, timeout=600)
+            outputs.append(proc.stdout)
+            assert proc.returncode == 0, f"{command}\n{proc.stdout}\n{proc.stderr}"
+    joined = "\n".join(outputs)
+    assert "requested redemption of 40 AAPLx shares" in joined
+    assert "filled 1 execution(s) in 1 transaction(s)" in joined
+    assert "claimed 8,039.85 USD" in joined  # 40 x $201.50 = $8,060.00 less the 0.25% fee
+    assert "reconciled: balances match the requests" in joined
