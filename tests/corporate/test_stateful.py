@@ -171,7 +171,7 @@ def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, 
             assert usd.balanceOf(actions) == owed
 
     Machine.TestCase.settings = settings(
-        max_examples=8, stateful_step_count=15, deadline=None,
+        max_examples=8, stateful_step_count=15, deadline=None, derandomize=True, database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     )  # fmt: skip
     run_state_machine_as_test(Machine, settings=Machine.TestCase.settings)

@@ -13,7 +13,14 @@ import ape
 import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    precondition,
+    rule,
+    run_state_machine_as_test,
+)
 
 from tests.vault.conftest import SHARE, USD
 
@@ -53,6 +60,7 @@ def test_vault_state_machine(chain, token, vault, usd, holders, fulfiller, feeds
             self.requested[name] += amount
             executed.append("request")
 
+        @precondition(lambda self: any(vault.pendingRedeemRequest(0, wallets[n]) > 0 for n in names))
         @rule(name=st.sampled_from(names))
         def cancel(self, name):
             holder = wallets[name]
@@ -65,8 +73,9 @@ def test_vault_state_machine(chain, token, vault, usd, holders, fulfiller, feeds
             self.returned[name] += pending
             executed.append("cancel")
 
-        @rule(name=st.sampled_from(names), share=st.integers(1, 100), move_bps=st.integers(-150, 150))
-        def fill(self, name, share, move_bps):
+        @rule(name=st.sampled_from(names), share=st.integers(1, 100), move_bps=st.integers(-150, 150),
+              claim_share=st.integers(0, 100))  # fmt: skip
+        def fill(self, name, share, move_bps, claim_share):
             holder = wallets[name]
             amount = vault.pendingRedeemRequest(0, holder) * share // 100
             if amount == 0:
@@ -80,9 +89,15 @@ def test_vault_state_machine(chain, token, vault, usd, holders, fulfiller, feeds
             self.burned[name] += amount
             self.supply -= amount
             executed.append("fill")
+            if claim_share:  # the holder claims part of what is claimable straight away
+                self._claim(name, claim_share)
 
+        @precondition(lambda self: any(vault.maxRedeem(wallets[n]) > 0 for n in names))
         @rule(name=st.sampled_from(names), share=st.integers(1, 100))
         def claim(self, name, share):
+            self._claim(name, share)
+
+        def _claim(self, name, share):
             holder = wallets[name]
             claimable = vault.maxRedeem(holder)
             amount = claimable * share // 100
@@ -123,7 +138,7 @@ def test_vault_state_machine(chain, token, vault, usd, holders, fulfiller, feeds
             assert token.totalSupply() == self.supply
 
     run_state_machine_as_test(Machine, settings=settings(
-        max_examples=40, stateful_step_count=25, deadline=None,
+        max_examples=40, stateful_step_count=25, deadline=None, derandomize=True, database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     ))  # fmt: skip
     assert len(executed) >= 40 and {"request", "fill", "claim", "cancel"} <= set(executed), executed
