@@ -52,11 +52,6 @@ def parse_jurisdiction(text: str) -> int:
     return int(country.numeric)
 
 
-def jurisdiction_label(code: int) -> str:
-    country = pycountry.countries.get(numeric=str(code).zfill(3))
-    return country.alpha_2 if country else str(code)
-
-
 @dataclass(frozen=True)
 class InvestorRecord:
     jurisdiction: int

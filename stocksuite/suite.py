@@ -8,16 +8,6 @@ from typing import Any
 SHARE_FEED_DECIMALS = 8  # Chainlink proof-of-reserve feeds report with 8 decimals
 DEFAULT_RESERVE_MAX_AGE = 24 * 3600
 
-TOKEN_ROLES = (
-    "MINTER_ROLE",
-    "BURNER_ROLE",
-    "AGENT_ROLE",
-    "PAUSER_ROLE",
-    "COMPLIANCE_ROLE",
-    "CORPORATE_ACTIONS_ROLE",
-)
-
-
 @dataclass(frozen=True)
 class TickerConfig:
     """One ticker, as the deploy YAML describes it (see ``deployments/tickers.example.yaml``)."""
@@ -82,7 +72,3 @@ def create_token(project: Any, factory: Any, ticker: TickerConfig, reserve_feed:
     receipt = factory.createToken(ticker.as_struct(reserve_feed), admin, sender=sender)
     event = receipt.events.filter(factory.TokenCreated)[0]
     return project.StockToken.at(event.token)
-
-
-def role_id(contract: Any, role: str) -> bytes:
-    return bytes(contract.DEFAULT_ADMIN_ROLE()) if role == "DEFAULT_ADMIN_ROLE" else getattr(contract, role)()
