@@ -14,14 +14,9 @@ _time_help = "now, +N[smhd], unix seconds or ISO 8601"
 
 
 def _ctx(ecosystem, network):
-    from ape import chain, project
+    from stocksuite.cli import connected_context
 
-    from stocksuite.corporate_ops import Context
-    from stocksuite.deployments import Deployments
-
-    ctx = Context(project, chain, Deployments.open(f"{ecosystem.name}:{network.name}", chain.chain_id))
-    ctx.catch_up_local_clock()
-    return ctx
+    return connected_context(ecosystem, network)
 
 
 def _signer(alias, default_index):

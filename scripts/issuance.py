@@ -21,15 +21,11 @@ def mint(ecosystem, network, ticker, wallet, shares, alias):
     from ape import chain
 
     from stocksuite.accounts import resolve_account, resolve_address
-    from stocksuite.cli import fail_cleanly
-    from stocksuite.corporate_ops import Context
-    from stocksuite.deployments import Deployments
+    from stocksuite.cli import connected_context, fail_cleanly
     from stocksuite.errors import StockSuiteError
 
     with fail_cleanly():
-        ctx = Context(__import__("ape").project, chain,
-                      Deployments.open(f"{ecosystem.name}:{network.name}", chain.chain_id))
-        token = ctx.token(ticker)
+        token = connected_context(ecosystem, network).token(ticker)
         try:
             ui_amount = int(Decimal(shares) * 10 ** token.decimals())
         except InvalidOperation:

@@ -17,19 +17,17 @@ def cli():
 @click.argument("dollars")
 def mint(ecosystem, network, wallet, dollars):
     """Mint DOLLARS of MockUSD to WALLET (local L2 only)."""
-    from ape import chain, project
+    from ape import chain
 
     from stocksuite.accounts import is_local_chain, resolve_account, resolve_address
-    from stocksuite.cli import fail_cleanly
+    from stocksuite.cli import connected_context, fail_cleanly
     from stocksuite.corporate_ops import parse_usd
-    from stocksuite.deployments import Deployments
     from stocksuite.errors import StockSuiteError
 
     with fail_cleanly():
         if not is_local_chain(chain.chain_id):
             raise StockSuiteError("local_usd only works on the local L2")
-        records = Deployments.open(f"{ecosystem.name}:{network.name}", chain.chain_id)
-        usd = project.MockUSD.at(records.address("MockUSD"))
+        usd = connected_context(ecosystem, network).stablecoin()
         to = resolve_address(wallet, chain.chain_id)
         usd.mint(to, parse_usd(dollars), sender=resolve_account(None, chain.chain_id))
         click.echo(f"{to} now holds {usd.balanceOf(to) / 1e6:,.2f} mUSD")

@@ -7,14 +7,9 @@ from ape.cli import ConnectedProviderCommand
 
 
 def _ctx(ecosystem, network):
-    from ape import chain, project
+    from stocksuite.cli import connected_context
 
-    from stocksuite.corporate_ops import Context
-    from stocksuite.deployments import Deployments
-
-    ctx = Context(project, chain, Deployments.open(f"{ecosystem.name}:{network.name}", chain.chain_id))
-    ctx.catch_up_local_clock()
-    return ctx
+    return connected_context(ecosystem, network)
 
 
 def _vault(ctx, ticker):

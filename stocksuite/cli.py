@@ -54,16 +54,29 @@ def decode_revert(data: str) -> str | None:
     return None
 
 
-def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any) -> tuple[Any, Any, int]:
-    """The registry from the network's records, the officer's account, and the deploy block."""
-    from ape import project
+def connected_context(ecosystem: Any, network: Any) -> Any:
+    """The connected network's deployment records and contracts (``corporate_ops.Context``).
 
-    from stocksuite.accounts import resolve_account
+    Refuses records of another chain id; on the local L2, catches the chain's clock up with the
+    wall clock first (it mines only on transactions).
+    """
+    from ape import chain, project
+
+    from stocksuite.corporate_ops import Context
     from stocksuite.deployments import Deployments
 
-    records = Deployments.open(f"{ecosystem.name}:{network.name}", chain.chain_id)
-    record = records.load("ComplianceRegistry")
-    registry = project.ComplianceRegistry.at(record["address"])
+    ctx = Context(project, chain, Deployments.open(f"{ecosystem.name}:{network.name}", chain.chain_id))
+    ctx.catch_up_local_clock()
+    return ctx
+
+
+def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any) -> tuple[Any, Any, int]:
+    """The registry from the network's records, the officer's account, and the deploy block."""
+    from stocksuite.accounts import resolve_account
+
+    ctx = connected_context(ecosystem, network)
+    record = ctx.records.load("ComplianceRegistry")
+    registry = ctx.project.ComplianceRegistry.at(record["address"])
     officer = resolve_account(alias, chain.chain_id, default_test_index=1)
     return registry, officer, int(record["blockNumber"])
 
