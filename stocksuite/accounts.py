@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import sys
 from typing import Any
 
 from stocksuite.errors import StockSuiteError
@@ -31,8 +33,10 @@ def resolve_address(value: str, chain_id: int) -> str:
 def resolve_account(alias: str | None, chain_id: int, default_test_index: int = 0) -> Any:
     """The signer for ``alias``: ``test:N`` (local only), an ape keyfile alias, or the local default.
 
-    Keyfile passphrases come from ``APE_ACCOUNTS_<alias>_PASSPHRASE`` for automation (ape's own
-    convention); nothing is ever logged.
+    A keyfile account is unlocked before anything is sent: with ``APE_ACCOUNTS_<alias>_PASSPHRASE``
+    (ape's own variable) for automation, which also lets it sign without a prompt per
+    transaction; else by ape's prompt on a terminal. Without either, one clear error. The
+    passphrase and the key are never logged.
     """
     from ape import accounts
 
@@ -47,7 +51,36 @@ def resolve_account(alias: str | None, chain_id: int, default_test_index: int = 
         if not index.isdigit() or int(index) >= len(accounts.test_accounts):
             raise AccountError(f"{alias}: no such test account (0..{len(accounts.test_accounts) - 1}).")
         return accounts.test_accounts[int(index)]
+    account = _keyfile(alias)
+    _unlock(account, alias)
+    return account
+
+
+def account_address(alias: str | None, chain_id: int) -> str:
+    """The address ``alias`` signs with, without unlocking anything (keyfiles store it)."""
+    if alias is None or alias.lower().startswith("test:"):
+        return resolve_account(alias, chain_id).address
+    return _keyfile(alias).address
+
+
+def _keyfile(alias: str) -> Any:
+    from ape import accounts
+
     try:
         return accounts.load(alias)
     except Exception as err:  # ape raises its own error types per plugin
         raise AccountError(f"no ape account named {alias!r}: create it with `ape accounts import {alias}`.") from err
+
+
+def _unlock(account: Any, alias: str) -> None:
+    if not hasattr(account, "set_autosign"):
+        return  # not a keyfile (a hardware wallet plugin asks on its device)
+    variable = f"APE_ACCOUNTS_{alias}_PASSPHRASE"
+    if passphrase := os.environ.get(variable):
+        try:
+            account.set_autosign(True, passphrase=passphrase)
+        except Exception as err:  # eth-keyfile raises ValueError, ape its own InvalidPasswordError
+            raise AccountError(f"{variable} does not unlock account {alias!r} (wrong passphrase?).") from err
+    elif not sys.stdin.isatty():
+        raise AccountError(f"account {alias!r} is locked and there is no terminal to ask for its passphrase: "
+                           f"set {variable} (from your secret store), or run interactively.")  # fmt: skip

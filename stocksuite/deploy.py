@@ -1,8 +1,11 @@
-"""Deploying the registry, the token family and the tickers from a YAML file, idempotently.
+"""Deploying the whole suite from one YAML file, idempotently, and handing it to governance.
 
 A re-run deploys nothing that exists: each contract's record in ``deployments/`` is reused when
 its address still holds code on the connected chain, tickers are looked up in the factory by
 symbol, and roles are granted only where missing. An interrupted run continues where it stopped.
+Before anything is sent, :mod:`stocksuite.deploy_check` compares the config, the records and the
+chain; any difference stops the deploy (reported, never overwritten). The deploy ends with every
+admin role held by the configured governance (the timelock) and none by the deployer.
 """
 
 from __future__ import annotations
@@ -12,53 +15,29 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from stocksuite import governance as gov
 from stocksuite.accounts import is_local_chain, resolve_address
+from stocksuite.bytecode import creation_code_hash
+from stocksuite.deploy_config import (GOVERNANCE_NAMES, TOKEN_ROLE_KEYS, ConfigError, GovernancePlan, SuiteConfig,
+                                      TickerPlan, load_config)  # fmt: skip
 from stocksuite.deployments import Deployments
 from stocksuite.errors import StockSuiteError
-from stocksuite.records import InvestorClass, parse_jurisdiction
-from stocksuite.suite import SHARE_FEED_DECIMALS, TickerConfig
+from stocksuite.records import InvestorRecord
+from stocksuite.suite import SHARE_FEED_DECIMALS
 
-TOKEN_ROLE_KEYS = {
-    "minter": "MINTER_ROLE",
-    "burner": "BURNER_ROLE",
-    "agent": "AGENT_ROLE",
-    "pauser": "PAUSER_ROLE",
-    "token_compliance": "COMPLIANCE_ROLE",
-}
-ROLE_KEYS = ("admin", "compliance_officer", "upgrader", "corporate_actions", "paying_agent", "redemption_operator",
-             "fee_recipient", "treasury", *TOKEN_ROLE_KEYS)
+ERC1967_IMPLEMENTATION_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC
+VAULT_RECORD_YEARS = 10  # the vault's own registry record (a contract account) lasts this long
+
+__all__ = ["ConfigError", "DeployMismatch", "DeployReport", "Grant", "SuiteDeployer", "load_config", "write_export"]
 
 
-class ConfigError(StockSuiteError):
-    """The deploy YAML is missing a key or has a bad value."""
+class DeployMismatch(StockSuiteError):
+    """The records, the chain and the config disagree; nothing was sent."""
 
-
-@dataclass(frozen=True)
-class VaultPlan:
-    price_feed: str  # "local" or an address
-    initial_price_usd: int  # local price feed's first answer, dollars per share
-    price_max_age: int = 3_600
-    band_bps: int = 200
-    fee_bps: int = 25
-
-
-@dataclass(frozen=True)
-class TickerPlan:
-    ticker: TickerConfig
-    reserve_feed: str  # "local" or an address
-    initial_reserve_shares: int
-    vault: VaultPlan | None = None
-
-
-@dataclass(frozen=True)
-class SuiteConfig:
-    roles: dict[str, str]
-    tickers: list[TickerPlan]
-    stablecoin: str = "local"  # "local" (MockUSD on the local L2) or an address
-    sequencer_feed: str = "local"  # Chainlink L2 sequencer uptime feed, or "local"
-    sequencer_grace_period: int = 3_600
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(f"{len(problems)} difference(s) between the config, the records and the chain; "
+                         "nothing was sent:\n  - " + "\n  - ".join(problems))  # fmt: skip
 
 
 @dataclass
@@ -66,81 +45,33 @@ class DeployReport:
     deployed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     granted: list[str] = field(default_factory=list)
+    steps: list[str] = field(default_factory=list)  # one line per transaction, in order
     transactions: int = 0
 
 
-def _require(mapping: dict[str, Any], key: str, where: str) -> Any:
-    if not isinstance(mapping, dict) or key not in mapping or mapping[key] in (None, ""):
-        raise ConfigError(f"{where}: missing key '{key}'")
-    return mapping[key]
+@dataclass(frozen=True)
+class Grant:
+    """One role a configured holder must have on one contract."""
 
-
-def load_config(path: Path) -> SuiteConfig:
-    """Parse and validate the deploy YAML (see ``config/tickers.yaml``)."""
-    try:
-        data = yaml.safe_load(path.read_text())
-    except OSError as err:
-        raise ConfigError(f"{path}: cannot read ({err.strerror})") from err
-    except yaml.YAMLError as err:
-        raise ConfigError(f"{path}: not valid YAML ({err})") from err
-    roles = _require(data, "roles", str(path))
-    unknown = sorted(set(roles) - set(ROLE_KEYS))
-    if unknown:
-        raise ConfigError(f"{path}: roles: unknown role(s) {', '.join(unknown)}")
-    for key in ROLE_KEYS:
-        _require(roles, key, f"{path}: roles")
-    tickers = []
-    symbols: set[str] = set()
-    for i, item in enumerate(_require(data, "tickers", str(path))):
-        where = f"{path}: tickers[{i}]"
-        policy = item.get("policy") or {}
-        try:
-            ticker = TickerConfig(
-                name=str(_require(item, "name", where)),
-                symbol=str(_require(item, "symbol", where)),
-                underlying_ticker=str(_require(item, "underlying_ticker", where)),
-                isin=str(item.get("isin") or ""),
-                cusip=str(item.get("cusip") or ""),
-                decimals=int(item.get("decimals", 18)),
-                issuer_name=str(item.get("issuer_name") or ""),
-                terms_uri=str(item.get("terms_uri") or ""),
-                min_investor_class=int(InvestorClass.parse(str(policy.get("min_investor_class", "none")))),
-                block_us_persons=bool(policy.get("block_us_persons", True)),
-                holding_cap=int(policy.get("holding_cap", 0)),
-                blocked_jurisdictions=tuple(parse_jurisdiction(str(j)) for j in policy.get("blocked_jurisdictions", [])),
-                reserve_max_age=int(item.get("reserve_max_age", 24 * 3600)),
-            )
-        except (TypeError, ValueError) as err:
-            raise ConfigError(f"{where}: {err}") from err
-        if not (ticker.isin or ticker.cusip):
-            raise ConfigError(f"{where}: give an isin or a cusip")
-        if ticker.symbol in symbols:
-            raise ConfigError(f"{where}: duplicate symbol {ticker.symbol}")
-        symbols.add(ticker.symbol)
-        vault = None
-        if (v := item.get("vault")) is not None:
-            try:
-                vault = VaultPlan(price_feed=str(_require(v, "price_feed", f"{where}.vault")),
-                                  initial_price_usd=int(v.get("initial_price_usd", 0)),
-                                  price_max_age=int(v.get("price_max_age", 3_600)), band_bps=int(v.get("band_bps", 200)),
-                                  fee_bps=int(v.get("fee_bps", 25)))  # fmt: skip
-            except (TypeError, ValueError) as err:
-                raise ConfigError(f"{where}.vault: {err}") from err
-        tickers.append(TickerPlan(ticker, str(_require(item, "reserve_feed", where)),
-                                  int(item.get("initial_reserve_shares", 0)), vault))  # fmt: skip
-    return SuiteConfig(roles={k: str(v) for k, v in roles.items()}, tickers=tickers,
-                       stablecoin=str(data.get("stablecoin", "local")),
-                       sequencer_feed=str(data.get("sequencer_feed", "local")),
-                       sequencer_grace_period=int(data.get("sequencer_grace_period", 3_600)))  # fmt: skip
+    label: str
+    contract: Any
+    role_name: str
+    account: str
 
 
 class SuiteDeployer:
-    """Deploys (or finds) each piece, records it, and grants the configured roles."""
+    """Deploys (or finds) each piece, records it, grants the configured roles, hands over."""
 
     def __init__(self, project: Any, chain: Any, records: Deployments, sender: Any,
                  log: Callable[[str], None] = print):  # fmt: skip
         self.project, self.chain, self.records, self.sender, self.log = project, chain, records, sender, log
         self.report = DeployReport()
+
+    # -- sending and recording -------------------------------------------------------------------
+
+    def _sent(self, step: str) -> None:
+        self.report.steps.append(step)
+        self.report.transactions += 1
 
     def _existing(self, name: str, container: Any) -> Any | None:
         if not self.records.has(name):
@@ -156,22 +87,26 @@ class SuiteDeployer:
 
     def _deploy(self, name: str, container: Any, *args: Any, implementation: str | None = None) -> Any:
         contract = self.sender.deploy(container, *args)
-        self.records.save(name, contract, self._receipt(contract), list(args), implementation=implementation)
+        self.records.save(name, contract, self._receipt(contract), list(args), implementation=implementation,
+                          code_hash=creation_code_hash(container.contract_type))  # fmt: skip
         self.report.deployed.append(name)
-        self.report.transactions += 1
+        self._sent(f"deploy {name} ({container.contract_type.name}) at {contract.address}")
         self.log(f"deployed {name} at {contract.address}")
         return contract
 
     def _receipt(self, contract: Any) -> Any:
         return self.chain.provider.get_receipt(contract.txn_hash)
 
-    def _grant(self, contract: Any, label: str, role_name: str, account: str) -> None:
-        role = contract.DEFAULT_ADMIN_ROLE() if role_name == "DEFAULT_ADMIN_ROLE" else getattr(contract, role_name)()
-        if contract.hasRole(role, account):
+    def role_id(self, contract: Any, role_name: str) -> Any:
+        return contract.DEFAULT_ADMIN_ROLE() if role_name == "DEFAULT_ADMIN_ROLE" else getattr(contract, role_name)()
+
+    def _grant(self, grant: Grant) -> None:
+        role = self.role_id(grant.contract, grant.role_name)
+        if grant.contract.hasRole(role, grant.account):
             return
-        contract.grantRole(role, account, sender=self.sender)
-        self.report.transactions += 1
-        self.report.granted.append(f"{label}.{role_name} -> {account}")
+        grant.contract.grantRole(role, grant.account, sender=self.sender)
+        self.report.granted.append(f"{grant.label}.{grant.role_name} -> {grant.account}")
+        self._sent(f"grant {grant.role_name} on {grant.label} to {grant.account}")
 
     def _uups(self, name: str, container: Any, *constructor_args: Any) -> Any:
         """Implementation + ERC-1967 proxy initialized for the deployer; recorded under `name`."""
@@ -180,13 +115,65 @@ class SuiteDeployer:
         implementation = self._deploy(f"{name}Implementation", container, *constructor_args)
         init = implementation.initialize.encode_input(self.sender.address)
         proxy = self.sender.deploy(self.project.UUPSProxy, implementation.address, init)
-        self.report.transactions += 1
         contract = container.at(proxy.address)
         self.records.save(name, contract, self._receipt(proxy), [implementation.address, init],
                           implementation=implementation.address)  # fmt: skip
         self.report.deployed.append(name)
+        self._sent(f"deploy {name} (ERC-1967 proxy) at {contract.address}")
         self.log(f"deployed {name} (proxy) at {contract.address}")
         return contract
+
+    # -- governance ------------------------------------------------------------------------------
+
+    def governance(self, plan: GovernancePlan) -> dict[str, str]:
+        """The Safe and the timelock, deployed or found: {"safe": address, "timelock": address}."""
+        found: dict[str, str] = {}
+        if plan.safe is not None:
+            found["safe"] = self.safe(plan)
+        if plan.timelock_min_delay is not None:
+            found["timelock"] = self.timelock(plan.timelock_min_delay, found["safe"])
+        return found
+
+    def safe(self, plan: GovernancePlan) -> str:
+        assert plan.safe is not None
+        if plan.safe.address:
+            address = resolve_address(plan.safe.address, self.chain.chain_id)
+            if not gov.is_safe(address):
+                raise ConfigError(f"governance.safe: {address} is not a Safe on chain {self.chain.chain_id}")
+            return address
+        if not is_local_chain(self.chain.chain_id):
+            raise ConfigError("governance.safe: deploying a Safe is for the local L2; give the issuer's Safe address.")
+        if found := self._existing("Safe", gov.container("SafeL2")):
+            return found.address
+        singleton = self._existing("SafeSingleton", gov.container("SafeL2")) or self._deploy(
+            "SafeSingleton", gov.container("SafeL2"))
+        factory = self._existing("SafeProxyFactory", gov.container("SafeProxyFactory")) or self._deploy(
+            "SafeProxyFactory", gov.container("SafeProxyFactory"))
+        handler = self._existing("SafeFallbackHandler", gov.container("CompatibilityFallbackHandler")) or self._deploy(
+            "SafeFallbackHandler", gov.container("CompatibilityFallbackHandler"))  # fmt: skip
+        owners = [resolve_address(o, self.chain.chain_id) for o in plan.safe.owners]
+        setup = gov.safe_setup_data(singleton, owners, plan.safe.threshold, handler.address)
+        receipt = factory.createProxyWithNonce(singleton.address, setup, 0, sender=self.sender)
+        safe = gov.safe_at(receipt.events.filter(factory.ProxyCreation)[0].proxy)
+        self.records.save("Safe", safe, receipt, [singleton.address, setup, 0], implementation=singleton.address)
+        self.report.deployed.append("Safe")
+        self._sent(f"deploy Safe {plan.safe.threshold}-of-{len(owners)} at {safe.address}")
+        self.log(f"deployed Safe at {safe.address}")
+        return safe.address
+
+    def timelock(self, min_delay: int, safe: str) -> str:
+        if found := self._existing("Timelock", gov.container("TimelockController")):
+            return found.address
+        # The Safe proposes and cancels; anyone may execute once the delay has passed; no admin.
+        timelock = self._deploy("Timelock", gov.container("TimelockController"), min_delay, [safe],
+                                [gov.ZERO_ADDRESS], gov.ZERO_ADDRESS)  # fmt: skip
+        return timelock.address
+
+    def resolve_roles(self, config: SuiteConfig, governance: dict[str, str]) -> dict[str, str]:
+        return {key: governance[value] if value in GOVERNANCE_NAMES else resolve_address(value, self.chain.chain_id)
+                for key, value in config.roles.items()}  # fmt: skip
+
+    # -- the suite -------------------------------------------------------------------------------
 
     def registry(self) -> Any:
         return self._uups("ComplianceRegistry", self.project.ComplianceRegistry)
@@ -222,7 +209,7 @@ class SuiteDeployer:
             feed.postAnswer(answer, sender=self.sender)
         else:
             feed.postAnswerAt(answer, started_at, started_at, sender=self.sender)
-        self.report.transactions += 1
+        self._sent(f"post the first answer of {name}: {answer}")
         return feed.address
 
     def sequencer_feed(self, config: SuiteConfig) -> str:
@@ -232,33 +219,34 @@ class SuiteDeployer:
         up_since = int(self.chain.blocks.head.timestamp) - config.sequencer_grace_period - 60
         return self._local_feed("SequencerUptimeFeed", 0, "L2 sequencer uptime (0 = up)", 0, up_since)
 
+    def price_feed(self, plan: TickerPlan) -> str:
+        assert plan.vault is not None
+        if plan.vault.price_feed != "local":
+            return resolve_address(plan.vault.price_feed, self.chain.chain_id)
+        return self._local_feed(f"PriceFeed_{plan.ticker.symbol}", 8, f"{plan.ticker.underlying_ticker} / USD",
+                                plan.vault.initial_price_usd * 10**8)  # fmt: skip
+
     def vault(self, plan: TickerPlan, token: Any, registry: Any, usd: str, sequencer: str, config: SuiteConfig,
               roles: dict[str, str]) -> Any:  # fmt: skip
         assert plan.vault is not None
         name = f"RedemptionVault_{plan.ticker.symbol}"
         if not (vault := self._existing(name, self.project.RedemptionVault)):
-            price_feed = (self._local_feed(f"PriceFeed_{plan.ticker.symbol}", 8, f"{plan.ticker.underlying_ticker} / USD",
-                                           plan.vault.initial_price_usd * 10**8)
-                          if plan.vault.price_feed == "local" else resolve_address(plan.vault.price_feed, self.chain.chain_id))  # fmt: skip
+            price_feed = self.price_feed(plan)
             vault = self._deploy(name, self.project.RedemptionVault, token.address, usd, self.sender.address)
             vault.setPriceGuard(price_feed, plan.vault.price_max_age, plan.vault.band_bps, sequencer,
                                 config.sequencer_grace_period, sender=self.sender)  # fmt: skip
+            self._sent(f"set the price guard of {name}")
             vault.setFees(plan.vault.fee_bps, roles["fee_recipient"], roles["treasury"], sender=self.sender)
-            self.report.transactions += 2
+            self._sent(f"set the fees of {name}: {plan.vault.fee_bps} bps")
         if registry.recordOf(vault.address) == 0:
-            from stocksuite.records import InvestorRecord
-
-            record = InvestorRecord(276, 0, int(self.chain.blocks.head.timestamp) + 10 * 365 * 86400,
-                                    contract_account=True).pack()  # fmt: skip
-            officer_role = registry.COMPLIANCE_OFFICER_ROLE()
-            self._grant(registry, "ComplianceRegistry", "COMPLIANCE_OFFICER_ROLE", self.sender.address)
+            expiry = int(self.chain.blocks.head.timestamp) + VAULT_RECORD_YEARS * 365 * 86400
+            record = InvestorRecord(276, 0, expiry, contract_account=True).pack()
+            officer = Grant("ComplianceRegistry", registry, "COMPLIANCE_OFFICER_ROLE", self.sender.address)
+            self._grant(officer)
             registry.setInvestors([vault.address], [record], sender=self.sender)
-            registry.renounceRole(officer_role, self.sender.address, sender=self.sender)
-            self.report.transactions += 2
-        self._grant(vault, name, "FULFILLER_ROLE", roles["redemption_operator"])
-        self._grant(vault, name, "PAUSER_ROLE", roles["pauser"])
-        self._grant(token, plan.ticker.symbol, "MINTER_ROLE", vault.address)
-        self._grant(token, plan.ticker.symbol, "BURNER_ROLE", vault.address)
+            self._sent(f"register {name} in the ComplianceRegistry (contract account)")
+            registry.renounceRole(self.role_id(registry, officer.role_name), self.sender.address, sender=self.sender)
+            self._sent("renounce the deployer's temporary COMPLIANCE_OFFICER_ROLE")
         return vault
 
     def reserve_feed(self, plan: TickerPlan) -> str:
@@ -273,23 +261,22 @@ class SuiteDeployer:
                             f"{plan.ticker.underlying_ticker} shares in custody", self.sender.address)  # fmt: skip
         if plan.initial_reserve_shares:
             feed.postAnswer(plan.initial_reserve_shares * 10**SHARE_FEED_DECIMALS, sender=self.sender)
-            self.report.transactions += 1
+            self._sent(f"post {name}: {plan.initial_reserve_shares:,} shares")
         return feed.address
 
     def ticker(self, factory: Any, plan: TickerPlan) -> Any:
         name = f"StockToken_{plan.ticker.symbol}"
-        if address := factory.tokenOf(plan.ticker.symbol):
-            if int(address, 16):
-                self.report.reused.append(name)
-                token = self.project.StockToken.at(address)
-                if not self.records.has(name):  # created, but interrupted before its record was written
-                    self._record_token(name, factory, token)
-                return token
+        if int(address := factory.tokenOf(plan.ticker.symbol), 16):
+            self.report.reused.append(name)
+            token = self.project.StockToken.at(address)
+            if not self.records.has(name):  # created, but interrupted before its record was written
+                self._record_token(name, factory, token)
+            return token
         feed = self.reserve_feed(plan)
-        self._grant(factory, "StockTokenFactory", "TOKEN_DEPLOYER_ROLE", self.sender.address)
+        self._grant(Grant("StockTokenFactory", factory, "TOKEN_DEPLOYER_ROLE", self.sender.address))
         receipt = factory.createToken(plan.ticker.as_struct(feed), self.sender.address, sender=self.sender)
-        self.report.transactions += 1
         token = self.project.StockToken.at(receipt.events.filter(factory.TokenCreated)[0].token)
+        self._sent(f"create {plan.ticker.symbol} at {token.address}")
         self._record_token(name, factory, token, receipt)
         self.report.deployed.append(name)
         self.log(f"created {plan.ticker.symbol} at {token.address}")
@@ -303,43 +290,89 @@ class SuiteDeployer:
         self.records.save(name, token, receipt, [factory.BEACON()], implementation=factory.implementation(),
                           contract_name="StockToken")  # fmt: skip
 
+    # -- roles -----------------------------------------------------------------------------------
+
+    @staticmethod
+    def role_plan(roles: dict[str, str], registry: Any, factory: Any, actions: Any, tokens: dict[str, Any],
+                  vaults: dict[str, Any]) -> list[Grant]:  # fmt: skip
+        """Every role the config gives, on the contracts given (None = not deployed yet)."""
+        plan: list[Grant] = []
+        for contract, label, pairs in (
+            (registry, "ComplianceRegistry", (("COMPLIANCE_OFFICER_ROLE", "compliance_officer"),
+                                              ("UPGRADER_ROLE", "upgrader"), ("DEFAULT_ADMIN_ROLE", "admin"))),
+            (factory, "StockTokenFactory", (("UPGRADER_ROLE", "upgrader"), ("DEFAULT_ADMIN_ROLE", "admin"))),
+            (actions, "CorporateActions", (("ACTIONS_OFFICER_ROLE", "corporate_actions"),
+                                           ("PAYING_AGENT_ROLE", "paying_agent"), ("UPGRADER_ROLE", "upgrader"),
+                                           ("DEFAULT_ADMIN_ROLE", "admin"))),
+        ):  # fmt: skip
+            if contract is not None:
+                plan += [Grant(label, contract, role, roles[key]) for role, key in pairs]
+        for symbol, token in tokens.items():
+            name = f"StockToken_{symbol}"
+            plan += [Grant(name, token, role, roles[key]) for key, role in TOKEN_ROLE_KEYS.items()]
+            # Only the corporate-actions contract moves the multiplier (nonce + expected value).
+            if actions is not None:
+                plan.append(Grant(name, token, "CORPORATE_ACTIONS_ROLE", actions.address))
+            plan.append(Grant(name, token, "DEFAULT_ADMIN_ROLE", roles["admin"]))
+            if (vault := vaults.get(symbol)) is not None:
+                label = f"RedemptionVault_{symbol}"
+                plan += [Grant(name, token, "MINTER_ROLE", vault.address),
+                         Grant(name, token, "BURNER_ROLE", vault.address),
+                         Grant(label, vault, "FULFILLER_ROLE", roles["redemption_operator"]),
+                         Grant(label, vault, "PAUSER_ROLE", roles["pauser"]),
+                         Grant(label, vault, "DEFAULT_ADMIN_ROLE", roles["admin"])]  # fmt: skip
+        return plan
+
     def deploy(self, config: SuiteConfig) -> DeployReport:
-        roles = {k: resolve_address(v, self.chain.chain_id) for k, v in config.roles.items()}
+        """Check, then deploy what is missing, grant what is missing, and hand over."""
+        from stocksuite.deploy_check import preflight
+
+        if problems := preflight(self, config):
+            raise DeployMismatch(problems)
+        governance = self.governance(config.governance)
+        roles = self.resolve_roles(config, governance)
         registry = self.registry()
         factory = self.factory(registry)
         actions = self.corporate_actions(registry)
         usd = self.stablecoin(config.stablecoin)
         sequencer = self.sequencer_feed(config) if any(p.vault for p in config.tickers) else None
-        self._grant(registry, "ComplianceRegistry", "COMPLIANCE_OFFICER_ROLE", roles["compliance_officer"])
-        self._grant(registry, "ComplianceRegistry", "UPGRADER_ROLE", roles["upgrader"])
-        self._grant(factory, "StockTokenFactory", "UPGRADER_ROLE", roles["upgrader"])
-        self._grant(actions, "CorporateActions", "ACTIONS_OFFICER_ROLE", roles["corporate_actions"])
-        self._grant(actions, "CorporateActions", "PAYING_AGENT_ROLE", roles["paying_agent"])
-        self._grant(actions, "CorporateActions", "UPGRADER_ROLE", roles["upgrader"])
+        tokens: dict[str, Any] = {}
+        vaults: dict[str, Any] = {}
         for plan in config.tickers:
-            token = self.ticker(factory, plan)
-            for key, role_name in TOKEN_ROLE_KEYS.items():
-                self._grant(token, plan.ticker.symbol, role_name, roles[key])
-            # Only the corporate-actions contract moves the multiplier (nonce + expected value).
-            self._grant(token, plan.ticker.symbol, "CORPORATE_ACTIONS_ROLE", actions.address)
+            tokens[plan.ticker.symbol] = token = self.ticker(factory, plan)
             if plan.vault:
-                vault = self.vault(plan, token, registry, usd, sequencer, config, roles)
-                self._handover(vault, f"RedemptionVault_{plan.ticker.symbol}", roles["admin"])
-            self._handover(token, plan.ticker.symbol, roles["admin"])
+                vaults[plan.ticker.symbol] = self.vault(plan, token, registry, usd, sequencer, config, roles)
+        for grant in self.role_plan(roles, registry, factory, actions, tokens, vaults):
+            self._grant(grant)
         for contract, label in ((registry, "ComplianceRegistry"), (factory, "StockTokenFactory"),
-                                (actions, "CorporateActions")):  # fmt: skip
+                                (actions, "CorporateActions"), *((t, f"StockToken_{s}") for s, t in tokens.items()),
+                                *((v, f"RedemptionVault_{s}") for s, v in vaults.items())):  # fmt: skip
             self._handover(contract, label, roles["admin"])
         return self.report
 
     def _handover(self, contract: Any, label: str, admin: str) -> None:
-        """Gives DEFAULT_ADMIN_ROLE to the configured admin; the deployer keeps nothing."""
+        """The configured admin holds DEFAULT_ADMIN_ROLE (granted by the plan); the deployer keeps nothing."""
         if admin == self.sender.address:
             return
-        self._grant(contract, label, "DEFAULT_ADMIN_ROLE", admin)
         for role_name in ("TOKEN_DEPLOYER_ROLE", "DEFAULT_ADMIN_ROLE"):
             if not hasattr(contract, role_name):
                 continue
-            role = contract.DEFAULT_ADMIN_ROLE() if role_name == "DEFAULT_ADMIN_ROLE" else getattr(contract, role_name)()
-            if contract.hasRole(role, self.sender.address):
+            if contract.hasRole(role := self.role_id(contract, role_name), self.sender.address):
                 contract.renounceRole(role, self.sender.address, sender=self.sender)
-                self.report.transactions += 1
+                self._sent(f"renounce the deployer's {role_name} on {label}")
+
+
+def write_export(records: Deployments, network_choice: str) -> Path:
+    """``deployments/exports/<network>.json``: ``{chainId, name, contracts: {Name: {address, abi}}}``,
+    the shape of hardhat-deploy's ``--export``, for integrators who want one file per network."""
+    import json
+
+    contracts = {}
+    for path in sorted(records.folder.glob("*.json")):
+        record = json.loads(path.read_text())
+        contracts[path.stem] = {"address": record["address"], "abi": record["abi"]}
+    export = {"chainId": records.chain_id, "name": network_choice, "contracts": contracts}
+    target = records.folder.parent / "exports" / f"{records.folder.name}.json"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(json.dumps(export, indent=2) + "\n")
+    return target

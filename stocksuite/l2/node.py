@@ -97,7 +97,7 @@ class LocalL2:
     port: int = 8545
     chain_id: int = ARBITRUM_LOCAL_CHAIN_ID
     fork_url: str | None = None
-    accounts: int = 20
+    accounts: int = 23
     state_file: Path | None = None
     log_file: Path | None = None
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)

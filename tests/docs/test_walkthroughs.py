@@ -57,3 +57,21 @@ def test_redemption_operator_walkthrough(tmp_path):
     assert "filled 1 execution(s) in 1 transaction(s)" in joined
     assert "claimed 8,039.85 USD" in joined  # 40 x $201.50 = $8,060.00 less the 0.25% fee
     assert "reconciled: balances match the requests" in joined
+
+
+@pytest.mark.slow
+def test_integrator_walkthrough(tmp_path):
+    with LocalL2(port=free_port()) as node:
+        deployments = tmp_path / "deployments"
+        env = {"STOCKSUITE_DEPLOYMENTS": str(deployments), "L2_PORT": str(node.port)}
+        outputs = []
+        for command in _commands("integrator.md"):
+            # The page's paths and RPC are the defaults; point them at this test's chain and records.
+            command = command.replace("deployments/exports", f"{deployments}/exports")
+            command = command.replace("http://127.0.0.1:8545", node.url)
+            proc = run(shlex.split(command), env=env, timeout=600)
+            outputs.append(proc.stdout)
+            assert proc.returncode == 0, f"{command}\n{proc.stdout}\n{proc.stderr}"
+    joined = "\n".join(outputs)
+    assert "arbitrum:devnet (chain 412346)" in joined
+    assert re.search(r"AAPLx: 0x[0-9a-fA-F]{40}, supply 0 shares \(0 raw\), uiMultiplier 1; 0x7099\w+ can receive: False", joined)

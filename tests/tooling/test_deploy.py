@@ -1,4 +1,4 @@
-"""deploy_tokens: idempotent, resumable, records integrators can read, clean config errors."""
+"""ape run deploy: idempotent, resumable, records integrators can read, clean config errors."""
 
 from __future__ import annotations
 
@@ -6,9 +6,10 @@ import json
 
 import pytest
 
-from stocksuite.deploy import ConfigError, SuiteDeployer, load_config
+from stocksuite import governance as gov
+from stocksuite.deploy import ConfigError, DeployMismatch, SuiteDeployer, load_config, write_export
 from stocksuite.deployments import DeploymentError, Deployments
-from tests.helpers import PROJECT_ROOT
+from tests.helpers import PROJECT_ROOT, VENV_BIN, assert_one_line_error, run
 
 CONFIG = PROJECT_ROOT / "config" / "tickers.yaml"
 
@@ -45,21 +46,90 @@ def test_interrupted_deploy_continues_where_it_stopped(project, chain, records, 
     assert records.address("ComplianceRegistry") == registry.address
 
 
-def test_handover_leaves_the_deployer_nothing(project, chain, records, deployer, accounts, tmp_path):
-    text = CONFIG.read_text().replace("admin: test:0", "admin: test:15")
-    config_path = tmp_path / "suite.yaml"
-    config_path.write_text(text)
-    deployer_for(project, chain, records, deployer).deploy(load_config(config_path))
-    governance = accounts[15]
-    registry = project.ComplianceRegistry.at(records.address("ComplianceRegistry"))
-    factory = project.StockTokenFactory.at(records.address("StockTokenFactory"))
-    token = project.StockToken.at(records.address("StockToken_AAPLx"))
-    for contract in (registry, factory, token):
-        assert contract.hasRole(contract.DEFAULT_ADMIN_ROLE(), governance)
-        assert not contract.hasRole(contract.DEFAULT_ADMIN_ROLE(), deployer)
-    assert not factory.hasRole(factory.TOKEN_DEPLOYER_ROLE(), deployer)
-    for role in ("MINTER_ROLE", "BURNER_ROLE", "AGENT_ROLE", "PAUSER_ROLE", "COMPLIANCE_ROLE"):
-        assert not token.hasRole(getattr(token, role)(), deployer)
+def _role_names(contract):
+    return [m.name for m in contract.contract_type.view_methods if m.name.endswith("_ROLE") and not m.inputs]
+
+
+def test_handover_leaves_the_deployer_nothing(project, chain, records, deployer):
+    deployer_for(project, chain, records, deployer).deploy(load_config(CONFIG))
+    timelock = gov.timelock_at(records.address("Timelock"))
+    safe = gov.safe_at(records.address("Safe"))
+    checked = 0
+    for path in sorted(records.folder.glob("*.json")):
+        contract = gov.recorded_contract(project, records, path.stem)
+        names = _role_names(contract)
+        if not names or path.stem.endswith("Implementation"):
+            continue  # no AccessControl (feeds, Safe pieces), or logic contracts behind proxies
+        for name in names:
+            assert not contract.hasRole(getattr(contract, name)(), deployer), f"{path.stem}.{name}"
+            checked += 1
+        if path.stem != "Timelock":
+            assert contract.hasRole(contract.DEFAULT_ADMIN_ROLE(), timelock), path.stem
+    assert checked >= 40
+    for name in ("ComplianceRegistry", "StockTokenFactory", "CorporateActions"):
+        contract = gov.recorded_contract(project, records, name)
+        assert contract.hasRole(contract.UPGRADER_ROLE(), timelock)
+    # The Safe alone proposes and cancels on the timelock; nobody administers the timelock but itself.
+    assert timelock.hasRole(timelock.PROPOSER_ROLE(), safe) and timelock.hasRole(timelock.CANCELLER_ROLE(), safe)
+    assert timelock.hasRole(timelock.EXECUTOR_ROLE(), gov.ZERO_ADDRESS)
+    assert not timelock.hasRole(timelock.DEFAULT_ADMIN_ROLE(), deployer)
+    assert safe.getThreshold() == 2 and len(safe.getOwners()) == 3
+
+
+def test_export_file_for_integrators(project, chain, records, deployer):
+    deployer_for(project, chain, records, deployer).deploy(load_config(CONFIG))
+    path = write_export(records, "arbitrum:devnet")
+    export = json.loads(path.read_text())
+    assert export["chainId"] == chain.chain_id and export["name"] == "arbitrum:devnet"
+    token = export["contracts"]["StockToken_AAPLx"]
+    assert token["address"] == records.address("StockToken_AAPLx")
+    assert any(item.get("name") == "detectTransferRestriction" for item in token["abi"])
+    assert set(export["contracts"]) == {p.stem for p in records.folder.glob("*.json")}
+
+
+def _mismatch(project, chain, records, deployer, config_path):
+    height = chain.blocks.head.number
+    with pytest.raises(DeployMismatch) as info:
+        deployer_for(project, chain, records, deployer).deploy(load_config(config_path))
+    assert chain.blocks.head.number == height  # nothing sent
+    return str(info.value)
+
+
+def test_changed_config_is_reported_not_applied(project, chain, records, deployer, tmp_path):
+    deployer_for(project, chain, records, deployer).deploy(load_config(CONFIG))
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(CONFIG.read_text().replace("fee_bps: 25", "fee_bps: 40")
+                       .replace("blocked_jurisdictions: [KP, IR, SY, CU]", "blocked_jurisdictions: [KP, IR]")
+                       .replace("min_delay: 86400", "min_delay: 3600"))  # fmt: skip
+    message = _mismatch(project, chain, records, deployer, changed)
+    assert "RedemptionVault_AAPLx: fee_bps is 25 on chain, 40 in the config" in message
+    assert "AAPLx: policy.blocked_jurisdictions is [192, 364, 408, 760] on chain, [364, 408] in the config" in message
+    assert "Timelock at" in message and "min delay 86400 s, the config says 3600 s" in message
+
+
+def test_new_role_holder_after_handover_needs_governance(project, chain, records, deployer, tmp_path):
+    deployer_for(project, chain, records, deployer).deploy(load_config(CONFIG))
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(CONFIG.read_text().replace("  minter: test:2", "  minter: test:15"))
+    message = _mismatch(project, chain, records, deployer, changed)
+    assert "StockToken_AAPLx: " in message and "needs MINTER_ROLE" in message
+    assert "ape run governance propose StockToken_AAPLx grantRole MINTER_ROLE" in message
+
+
+def test_changed_code_and_unrecorded_upgrades_are_reported(project, chain, records, deployer):
+    deployer_for(project, chain, records, deployer).deploy(load_config(CONFIG))
+    path = records.path("StockTokenImplementation")
+    record = json.loads(path.read_text())
+    assert record["codeHash"].startswith("0x") and len(record["codeHash"]) == 66
+    record["codeHash"] = "0x" + "11" * 32  # as if contracts/token/StockToken.sol had changed since
+    path.write_text(json.dumps(record))
+    proxy = records.path("ComplianceRegistry")
+    registry_record = json.loads(proxy.read_text())
+    registry_record["implementation"] = deployer.address  # as if upgraded behind the records' back
+    proxy.write_text(json.dumps(registry_record))
+    message = _mismatch(project, chain, records, deployer, CONFIG)
+    assert "StockTokenImplementation: the StockToken sources changed since it was deployed" in message
+    assert f"ComplianceRegistry: the proxy at {registry_record['address']} now runs" in message
 
 
 def test_records_of_another_chain_are_refused(tmp_path, chain):
@@ -79,6 +149,12 @@ def test_records_of_another_chain_are_refused(tmp_path, chain):
         (lambda t: t.replace("symbol: TSLAx", "symbol: AAPLx"), "duplicate symbol AAPLx"),
         (lambda t: t.replace("min_investor_class: accredited", "min_investor_class: rich"), "unknown investor class"),
         (lambda t: t + "\n  - [unbalanced", "not valid YAML"),
+        (lambda t: t.replace("threshold: 2", "threshold: 4"), "governance.safe.threshold: 4 is not between 1 and 3"),
+        (lambda t: t.replace("[test:20, test:21, test:22]", "[test:20, test:20]"), "an owner is listed twice"),
+        (lambda t: t.replace("  timelock:\n    min_delay: 86400", ""), "roles.admin is 'timelock' but governance.timelock"),
+        (lambda t: t.replace("min_delay: 86400", "min_delay: soon"), "expected a whole number, got 'soon'"),
+        (lambda t: t.replace("stablecoin: local", "stablecoins: local"), "unknown key(s) stablecoins"),
+        (lambda t: t.replace("sequencer_grace_period: 3600", "sequencer_grace_period: [1]"), "sequencer_grace_period"),
     ],
 )
 def test_bad_config_is_one_clear_error(tmp_path, edit, message):
@@ -87,3 +163,78 @@ def test_bad_config_is_one_clear_error(tmp_path, edit, message):
     with pytest.raises(ConfigError) as info:
         load_config(path)
     assert message in str(info.value)
+
+
+# ---------------------------------------------------------------------------------------------
+# The command line: bad input is one clear message and nothing is sent.
+
+PASSWORD = "correct horse battery staple"
+
+
+def _ape_deploy(l2_url, root, *args, env=None):
+    environment = {"STOCKSUITE_DEPLOYMENTS": str(root), "L2_PORT": l2_url.rsplit(":", 1)[1], **(env or {})}
+    # APE_FOUNDRY_HOST (the test session's chain) would make ape-foundry "fork" onto the chain itself.
+    return run([str(VENV_BIN / "ape"), "run", "deploy", *args], env=environment, timeout=600,
+               unset=("APE_FOUNDRY_HOST",))  # fmt: skip
+
+
+@pytest.fixture
+def keyfile_account(tmp_path, chain):
+    """An ape keyfile account `ci-deployer` in a private ape data folder, funded on the L2."""
+    from eth_account import Account
+
+    account = Account.create()
+    folder = tmp_path / "ape-data"
+    (folder / "accounts").mkdir(parents=True)
+    (folder / "accounts" / "ci-deployer.json").write_text(json.dumps(Account.encrypt(account.key, PASSWORD)))
+    chain.provider.set_balance(account.address, 10**21)
+    return account.address, folder
+
+
+def test_cli_bad_input_sends_nothing(chain, l2_url, tmp_path, keyfile_account):
+    address, ape_data = keyfile_account
+    height = chain.blocks.head.number
+    unknown = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:nowhere")
+    assert unknown.returncode == 2 and "No network in 'arbitrum' named 'nowhere'" in unknown.stdout + unknown.stderr
+    bad_key = tmp_path / "bad.yaml"
+    bad_key.write_text(CONFIG.read_text().replace("tickers:", "tickerz:"))
+    assert_one_line_error(_ape_deploy(l2_url, tmp_path, str(bad_key), "--network", "arbitrum:devnet"),
+                          "unknown key(s) tickerz")  # fmt: skip
+    other_chain = tmp_path / "other"
+    (other_chain / "arbitrum-devnet").mkdir(parents=True)
+    (other_chain / "arbitrum-devnet" / ".chain").write_text("42161\n")
+    assert_one_line_error(_ape_deploy(l2_url, other_chain, str(CONFIG), "--network", "arbitrum:devnet"),
+                          "holds records for chain id 42161")  # fmt: skip
+    env = {"APE_DATA_FOLDER": str(ape_data)}
+    locked = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--account", "ci-deployer",
+                         env=env)  # fmt: skip
+    assert_one_line_error(locked, "account 'ci-deployer' is locked", "APE_ACCOUNTS_ci-deployer_PASSPHRASE")
+    wrong = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--account", "ci-deployer",
+                        env={**env, "APE_ACCOUNTS_ci-deployer_PASSPHRASE": "wrong"})  # fmt: skip
+    assert_one_line_error(wrong, "does not unlock account 'ci-deployer'")
+    assert chain.blocks.head.number == height
+    assert not (tmp_path / "arbitrum-devnet").exists()
+
+
+def test_cli_dry_run_then_deploy_with_a_keyfile_passphrase_from_the_environment(chain, l2_url, tmp_path,
+                                                                                 keyfile_account):  # fmt: skip
+    address, ape_data = keyfile_account
+    env = {"APE_DATA_FOLDER": str(ape_data)}
+    height = chain.blocks.head.number
+    plan = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--account", "ci-deployer",
+                       "--dry-run", env=env)  # fmt: skip
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "simulated on a fork; nothing sent" in plan.stdout
+    assert "deploy Safe 2-of-3" in plan.stdout and "create AAPLx" in plan.stdout
+    assert "renounce the deployer's DEFAULT_ADMIN_ROLE on StockToken_AAPLx" in plan.stdout
+    assert chain.blocks.head.number == height and not (tmp_path / "arbitrum-devnet").exists()
+    steps = int(plan.stdout.split("nothing sent): ")[1].split(" ")[0])
+
+    done = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--account", "ci-deployer",
+                       env={**env, "APE_ACCOUNTS_ci-deployer_PASSPHRASE": PASSWORD})  # fmt: skip
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert f"transactions: {steps}" in done.stdout  # the plan was exactly what ran
+    assert PASSWORD not in done.stdout + done.stderr
+    record = json.loads((tmp_path / "arbitrum-devnet" / "ComplianceRegistry.json").read_text())
+    assert chain.provider.get_receipt(record["transactionHash"]).sender == address
+    assert (tmp_path / "exports" / "arbitrum-devnet.json").is_file()

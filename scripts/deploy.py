@@ -1,0 +1,45 @@
+"""ape run deploy CONFIG --network NETWORK [--account ALIAS] [--dry-run]
+
+Deploys (or finds) the whole suite of CONFIG: governance (Safe + timelock), the compliance
+registry, the token family, corporate actions, every ticker with its feeds and redemption vault;
+grants the configured roles and hands administration to governance. Safe to re-run: a second
+run sends nothing. `--dry-run` rehearses the same deploy on a throwaway fork and prints the plan.
+"""
+
+import click
+from ape.cli import ConnectedProviderCommand
+
+
+@click.command(cls=ConnectedProviderCommand)
+@click.argument("config_file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
+@click.option("--dry-run", is_flag=True, help="Simulate on a throwaway fork; print every transaction; send nothing.")
+def cli(ecosystem, network, config_file, alias, dry_run):
+    """Deploy the suite of CONFIG_FILE and hand it to governance."""
+    from pathlib import Path
+
+    from ape import chain, project
+
+    from stocksuite.accounts import resolve_account
+    from stocksuite.cli import fail_cleanly
+    from stocksuite.deploy import SuiteDeployer, load_config, write_export
+    from stocksuite.deploy_plan import simulate_deploy
+    from stocksuite.deployments import Deployments
+
+    choice = f"{ecosystem.name}:{network.name}"
+    with fail_cleanly():
+        config = load_config(Path(config_file))
+        records = Deployments.open(choice, chain.chain_id)
+        if dry_run:
+            report = simulate_deploy(project, chain, records, config, alias)
+            click.echo(f"Plan for {choice} (simulated on a fork; nothing sent): {report.transactions} transaction(s)")
+            for number, step in enumerate(report.steps, 1):
+                click.echo(f"  {number:3}. {step}")
+            return
+        sender = resolve_account(alias, chain.chain_id)
+        report = SuiteDeployer(project, chain, records, sender, log=click.echo).deploy(config)
+        export = write_export(records, choice)
+    click.echo(f"deployed: {len(report.deployed)}, reused: {len(report.reused)}, "
+               f"roles granted: {len(report.granted)}, transactions: {report.transactions}")
+    click.echo(f"records: {records.folder}")
+    click.echo(f"export for integrators: {export}")

@@ -1,0 +1,212 @@
+"""Before a deploy sends anything: do the config, the records and the chain still agree?
+
+Each check returns the differences it finds as sentences naming the contract, what the
+config (or the current sources) says and what the chain (or the record) holds. A deploy with
+any difference stops before its first transaction: a mismatch is reported, never silently
+overwritten (redeploying over a live token would orphan its holders).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from stocksuite import governance as gov
+from stocksuite.accounts import resolve_address
+from stocksuite.bytecode import creation_code_hash
+from stocksuite.deploy_config import GOVERNANCE_NAMES, SuiteConfig, TickerPlan
+
+if TYPE_CHECKING:
+    from stocksuite.deploy import Grant, SuiteDeployer
+
+UPGRADE_HINT = "upgrade it through governance (docs/deployer.md, Upgrades) or use a fresh records folder"
+
+
+def preflight(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
+    """Every difference between ``config``, the records and the chain (empty: safe to go on)."""
+    problems = check_code(deployer)
+    problems += check_governance(deployer, config)
+    problems += check_tickers(deployer, config)
+    problems += check_authority(deployer, config)
+    return problems
+
+
+def _records(deployer: SuiteDeployer) -> dict[str, dict[str, Any]]:
+    folder = deployer.records.folder
+    if not folder.is_dir():
+        return {}
+    return {path.stem: json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))}
+
+
+def check_code(deployer: SuiteDeployer) -> list[str]:
+    """Recorded code vs the current sources; proxies still pointing where the records say."""
+    problems = []
+    for name, record in _records(deployer).items():
+        address = record.get("address")
+        if address and deployer.chain.provider.get_code(address) in (b"", "0x", None):
+            continue  # stale records of a reset chain: SuiteDeployer._existing explains that one
+        if recorded := record.get("codeHash"):
+            container = gov.container_for(deployer.project, record.get("contractName", ""))
+            current = creation_code_hash(container.contract_type) if container is not None else None
+            if current != recorded:
+                problems.append(f"{name}: the {record.get('contractName')} sources changed since it was deployed "
+                                f"at {address} (code hash {recorded[:10]}..., now {str(current)[:10]}...): "
+                                f"{UPGRADE_HINT}")  # fmt: skip
+        if (implementation := record.get("implementation")) and (live := _implementation_of(deployer, name, record)):
+            if live.lower() != implementation.lower():
+                problems.append(f"{name}: the proxy at {address} now runs {live}, the record says {implementation} "
+                                "(upgraded since it was recorded): review the upgrade, then update the record's "
+                                "'implementation'")  # fmt: skip
+    return problems
+
+
+def _implementation_of(deployer: SuiteDeployer, name: str, record: dict[str, Any]) -> str | None:
+    from stocksuite.deploy import ERC1967_IMPLEMENTATION_SLOT
+
+    provider = deployer.chain.provider
+    if record.get("contractName") == "StockToken":
+        factory = deployer.project.StockTokenFactory.at(deployer.records.address("StockTokenFactory"))
+        return str(factory.implementation())
+    slot = ERC1967_IMPLEMENTATION_SLOT if name != "Safe" else 0  # a Safe proxy keeps its singleton in slot 0
+    word = provider.get_storage(record["address"], slot)
+    return "0x" + bytes(word)[-20:].hex()
+
+
+def check_governance(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
+    problems = []
+    plan, records, chain_id = config.governance, deployer.records, deployer.chain.chain_id
+    if plan.safe is not None and plan.safe.owners and records.has("Safe"):
+        safe = gov.safe_at(records.address("Safe"))
+        owners = sorted(str(o) for o in safe.getOwners())
+        wanted = sorted(resolve_address(o, chain_id) for o in plan.safe.owners)
+        if owners != wanted or int(safe.getThreshold()) != plan.safe.threshold:
+            problems.append(f"Safe at {safe.address}: {safe.getThreshold()}-of-{len(owners)} owned by "
+                            f"{', '.join(owners)}; the config says {plan.safe.threshold}-of-{len(wanted)} owned by "
+                            f"{', '.join(wanted)}: change owners through the Safe itself")  # fmt: skip
+    if plan.timelock_min_delay is not None and records.has("Timelock"):
+        timelock = gov.timelock_at(records.address("Timelock"))
+        if (delay := int(timelock.getMinDelay())) != plan.timelock_min_delay:
+            problems.append(f"Timelock at {timelock.address}: min delay {delay} s, the config says "
+                            f"{plan.timelock_min_delay} s: change it with a timelock operation (updateDelay)")  # fmt: skip
+    return problems
+
+
+def check_tickers(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
+    """Ticker metadata, policy, feeds and vault settings vs the chain, for tickers that exist."""
+    records = deployer.records
+    if not records.has("StockTokenFactory"):
+        return []
+    factory = deployer.project.StockTokenFactory.at(records.address("StockTokenFactory"))
+    problems = []
+    for plan in config.tickers:
+        address = factory.tokenOf(plan.ticker.symbol)
+        if int(address, 16):
+            token = deployer.project.StockToken.at(address)
+            problems += [f"{plan.ticker.symbol}: {d}" for d in _token_differences(deployer, plan, token)]
+            vault_name = f"RedemptionVault_{plan.ticker.symbol}"
+            if plan.vault is not None and records.has(vault_name):
+                vault = deployer.project.RedemptionVault.at(records.address(vault_name))
+                problems += [f"{vault_name}: {d}" for d in _vault_differences(deployer, config, plan, vault)]
+    return problems
+
+
+def _differences(pairs: list[tuple[str, Any, Any]]) -> list[str]:
+    return [f"{what} is {live!r} on chain, {wanted!r} in the config" for what, live, wanted in pairs if live != wanted]
+
+
+def _token_differences(deployer: SuiteDeployer, plan: TickerPlan, token: Any) -> list[str]:
+    ticker = plan.ticker
+    info = token.securityInfo()
+    min_class, block_us, cap, blocked = token.policy()
+    feed, max_age = token.reserveFeed()
+    pairs = [
+        ("name", token.name(), ticker.name), ("decimals", token.decimals(), ticker.decimals),
+        ("underlying_ticker", info.underlyingTicker, ticker.underlying_ticker), ("isin", info.isin, ticker.isin),
+        ("cusip", info.cusip, ticker.cusip), ("issuer_name", info.issuerName, ticker.issuer_name),
+        ("terms_uri", info.termsURI, ticker.terms_uri), ("policy.min_investor_class", min_class, ticker.min_investor_class),
+        ("policy.block_us_persons", block_us, ticker.block_us_persons), ("policy.holding_cap", cap, ticker.holding_cap),
+        ("policy.blocked_jurisdictions", sorted(blocked), sorted(ticker.blocked_jurisdictions)),
+        ("reserve_max_age", max_age, ticker.reserve_max_age),
+    ]  # fmt: skip
+    if plan.reserve_feed != "local":
+        pairs.append(("reserve_feed", str(feed), resolve_address(plan.reserve_feed, deployer.chain.chain_id)))
+    return _differences(pairs)
+
+
+def _vault_differences(deployer: SuiteDeployer, config: SuiteConfig, plan: TickerPlan, vault: Any) -> list[str]:
+    assert plan.vault is not None
+    roles = deployer.resolve_roles(config, _governance_addresses(deployer))
+    pairs = [
+        ("fee_bps", vault.feeBps(), plan.vault.fee_bps), ("band_bps", vault.bandBps(), plan.vault.band_bps),
+        ("price_max_age", vault.priceMaxAge(), plan.vault.price_max_age),
+        ("sequencer_grace_period", vault.gracePeriod(), config.sequencer_grace_period),
+        ("fee_recipient", str(vault.feeRecipient()), roles.get("fee_recipient", str(vault.feeRecipient()))),
+        ("treasury", str(vault.treasury()), roles.get("treasury", str(vault.treasury()))),
+    ]  # fmt: skip
+    if plan.vault.price_feed != "local":
+        pairs.append(("price_feed", str(vault.priceFeed()), resolve_address(plan.vault.price_feed, deployer.chain.chain_id)))
+    if config.stablecoin != "local":
+        pairs.append(("stablecoin", str(vault.asset()), resolve_address(config.stablecoin, deployer.chain.chain_id)))
+    return _differences(pairs)
+
+
+def _governance_addresses(deployer: SuiteDeployer) -> dict[str, str]:
+    """Governance contracts already on chain (records, or a configured Safe address)."""
+    return {name: deployer.records.address(record) for name, record in (("safe", "Safe"), ("timelock", "Timelock"))
+            if deployer.records.has(record)}  # fmt: skip
+
+
+def check_authority(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
+    """Grants and creations the deployer would need admin rights for, after it handed them over."""
+    governance = _governance_addresses(deployer)
+    if config.governance.safe is not None and config.governance.safe.address:
+        governance["safe"] = resolve_address(config.governance.safe.address, deployer.chain.chain_id)
+    if any(v in GOVERNANCE_NAMES and v not in governance for v in config.roles.values()):
+        return []  # governance not deployed yet: this is a first deploy, the deployer still holds admin
+    roles = deployer.resolve_roles(config, governance)
+    contracts = _existing_contracts(deployer, config)
+    if contracts is None:
+        return []
+    registry, factory, actions, tokens, vaults = contracts
+    problems = []
+    needs = [g for g in deployer.role_plan(roles, registry, factory, actions, tokens, vaults)
+             if not g.contract.hasRole(deployer.role_id(g.contract, g.role_name), g.account)]  # fmt: skip
+    for grant in needs:
+        if not _is_admin(deployer, grant.contract):
+            problems.append(f"{grant.label}: {grant.account} needs {grant.role_name}, and the deployer "
+                            f"{deployer.sender.address} no longer administers it: {_governance_hint(grant)}")  # fmt: skip
+    missing = [p.ticker.symbol for p in config.tickers if p.ticker.symbol not in tokens]
+    if missing and factory is not None and not _is_admin(deployer, factory) and not factory.hasRole(
+            factory.TOKEN_DEPLOYER_ROLE(), deployer.sender.address):  # fmt: skip
+        problems.append(f"StockTokenFactory: creating {', '.join(missing)} needs TOKEN_DEPLOYER_ROLE for the deployer "
+                        f"{deployer.sender.address}: grant it through governance first")  # fmt: skip
+    return problems
+
+
+def _is_admin(deployer: SuiteDeployer, contract: Any) -> bool:
+    return bool(contract.hasRole(contract.DEFAULT_ADMIN_ROLE(), deployer.sender.address))
+
+
+def _governance_hint(grant: Grant) -> str:
+    return f"propose it with `ape run governance propose {grant.label} grantRole {grant.role_name} {grant.account} --timelock`"
+
+
+def _existing_contracts(deployer: SuiteDeployer, config: SuiteConfig) -> tuple[Any, ...] | None:
+    records, project = deployer.records, deployer.project
+    if not records.has("ComplianceRegistry"):
+        return None
+
+    def at(name: str, container: Any) -> Any | None:
+        return container.at(records.address(name)) if records.has(name) else None
+
+    registry = at("ComplianceRegistry", project.ComplianceRegistry)
+    factory = at("StockTokenFactory", project.StockTokenFactory)
+    actions = at("CorporateActions", project.CorporateActions)
+    tokens, vaults = {}, {}
+    for plan in config.tickers:
+        symbol = plan.ticker.symbol
+        if token := at(f"StockToken_{symbol}", project.StockToken):
+            tokens[symbol] = token
+        if vault := at(f"RedemptionVault_{symbol}", project.RedemptionVault):
+            vaults[symbol] = vault
+    return registry, factory, actions, tokens, vaults

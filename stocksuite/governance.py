@@ -1,0 +1,372 @@
+"""The issuer's governance: a Safe multisig and an OpenZeppelin TimelockController.
+
+Both come from the audited build artifacts their npm packages ship (Safe v1.4.1 ``SafeL2``,
+the variant Safe recommends on L2s because it emits an event per execution, and OpenZeppelin
+Contracts 5.x ``TimelockController``); nothing is recompiled. The timelock holds every admin and
+upgrader role; the Safe is its only proposer and canceller, and execution after the delay is
+open to anyone, as in OpenZeppelin Governor deployments.
+
+A Safe transaction is a JSON file that travels between owners: ``propose`` writes it, each
+owner ``sign``s it (an EIP-712 signature over the Safe's own ``SafeTx`` hash, checked against
+``getTransactionHash`` on chain), and anyone ``execute``s it once the threshold is met.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+from dataclasses import asdict, dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from stocksuite.errors import StockSuiteError
+from stocksuite.toolchain import PROJECT_ROOT
+
+ZERO_ADDRESS = "0x" + "00" * 20
+ZERO_BYTES32 = b"\x00" * 32
+
+ARTIFACTS = {
+    "SafeL2": "@safe-global/safe-contracts/build/artifacts/contracts/SafeL2.sol/SafeL2.json",
+    "SafeProxyFactory": "@safe-global/safe-contracts/build/artifacts/contracts/proxies/SafeProxyFactory.sol/SafeProxyFactory.json",
+    "CompatibilityFallbackHandler": "@safe-global/safe-contracts/build/artifacts/contracts/handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json",
+    "TimelockController": "@openzeppelin/contracts/build/contracts/TimelockController.json",
+}  # fmt: skip
+
+# The Safe's EIP-712 types (Safe v1.3+: the domain has chainId and verifyingContract).
+SAFE_TX_TYPES = {
+    "EIP712Domain": [{"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
+    "SafeTx": [
+        {"name": "to", "type": "address"}, {"name": "value", "type": "uint256"}, {"name": "data", "type": "bytes"},
+        {"name": "operation", "type": "uint8"}, {"name": "safeTxGas", "type": "uint256"},
+        {"name": "baseGas", "type": "uint256"}, {"name": "gasPrice", "type": "uint256"},
+        {"name": "gasToken", "type": "address"}, {"name": "refundReceiver", "type": "address"},
+        {"name": "nonce", "type": "uint256"},
+    ],
+}  # fmt: skip
+
+
+class GovernanceError(StockSuiteError):
+    """A Safe transaction or timelock operation cannot go ahead."""
+
+
+@cache
+def container(name: str) -> Any:
+    """An ape contract container built from the npm package's build artifact."""
+    from ape.contracts import ContractContainer
+    from ethpm_types import ContractType
+
+    node_modules = Path(os.environ.get("NODE_MODULES") or PROJECT_ROOT / "node_modules")
+    path = node_modules / ARTIFACTS[name]
+    if not path.is_file():
+        raise GovernanceError(f"{path} is missing: run `make setup` (npm ci) first.")
+    artifact = json.loads(path.read_text())
+    contract_type = ContractType(
+        contractName=name, sourceId=artifact["sourceName"], abi=artifact["abi"],
+        deploymentBytecode={"bytecode": artifact["bytecode"]},
+        runtimeBytecode={"bytecode": artifact["deployedBytecode"]},
+    )  # fmt: skip
+    return ContractContainer(contract_type)
+
+
+def safe_at(address: str) -> Any:
+    return container("SafeL2").at(address)
+
+
+def timelock_at(address: str) -> Any:
+    return container("TimelockController").at(address)
+
+
+def safe_nonce(safe: Any) -> int:
+    """The Safe's transaction nonce (``safe.nonce`` is the account nonce of the address in ape)."""
+    return int(safe.call_view_method("nonce"))
+
+
+def is_safe(address: str) -> bool:
+    """True when ``address`` answers the Safe's ``getThreshold()`` (a Safe proxy or singleton)."""
+    try:
+        return safe_at(address).getThreshold() > 0
+    except Exception:  # no code, or not a Safe: any call failure means "not a Safe"
+        return False
+
+
+def safe_setup_data(singleton: Any, owners: list[str], threshold: int, fallback_handler: str) -> bytes:
+    """``Safe.setup`` calldata: owners and threshold, no module, no payment."""
+    return encode_call(singleton, "setup", owners, threshold, ZERO_ADDRESS, b"", fallback_handler, ZERO_ADDRESS, 0,
+                       ZERO_ADDRESS)  # fmt: skip
+
+
+def encode_call(contract: Any, method: str, *args: Any) -> bytes:
+    """Calldata for ``contract.method(*args)``, with ape's conversions (addresses, ints)."""
+    return bytes(getattr(contract, method).encode_input(*args))
+
+
+# ---------------------------------------------------------------------------------------------
+# Safe transactions
+# ---------------------------------------------------------------------------------------------
+
+
+@dataclass
+class SafeTx:
+    """One Safe transaction, as owners pass it around (JSON) until it is executed."""
+
+    safe: str
+    chain_id: int
+    to: str
+    data: str  # 0x-hex calldata
+    nonce: int
+    value: int = 0
+    operation: int = 0  # 0 = CALL; DELEGATECALL is never proposed by this tooling
+    description: str = ""
+    signatures: dict[str, str] = field(default_factory=dict)  # owner address -> 0x r|s|v
+    timelock: dict[str, Any] | None = None  # the timelock operation this schedules, if any
+
+    def typed_data(self) -> dict[str, Any]:
+        return {
+            "types": SAFE_TX_TYPES,
+            "primaryType": "SafeTx",
+            "domain": {"chainId": self.chain_id, "verifyingContract": self.safe},
+            "message": {
+                "to": self.to, "value": self.value, "data": bytes.fromhex(self.data[2:]),
+                "operation": self.operation, "safeTxGas": 0, "baseGas": 0, "gasPrice": 0,
+                "gasToken": ZERO_ADDRESS, "refundReceiver": ZERO_ADDRESS, "nonce": self.nonce,
+            },
+        }  # fmt: skip
+
+    def signable(self) -> Any:
+        from eth_account.messages import encode_typed_data
+
+        return encode_typed_data(full_message=self.typed_data())
+
+    def digest(self) -> bytes:
+        """The ``safeTxHash`` owners sign (equals ``Safe.getTransactionHash``)."""
+        from eth_account.messages import _hash_eip191_message
+
+        return bytes(_hash_eip191_message(self.signable()))
+
+    def signer_of(self, signature: str) -> str:
+        from eth_account import Account
+
+        return Account._recover_hash(self.digest(), signature=bytes.fromhex(signature[2:]))
+
+    def packed_signatures(self) -> bytes:
+        """Signatures in ascending owner order, as ``execTransaction`` requires."""
+        ordered = sorted(self.signatures.items(), key=lambda item: int(item[0], 16))
+        return b"".join(bytes.fromhex(sig[2:]) for _, sig in ordered)
+
+    def save(self, path: Path) -> None:
+        path.write_text(json.dumps(asdict(self), indent=2) + "\n")
+
+    @classmethod
+    def load(cls, path: Path) -> SafeTx:
+        try:
+            data = json.loads(path.read_text())
+            return cls(**data)
+        except OSError as err:
+            raise GovernanceError(f"{path}: cannot read ({err.strerror})") from err
+        except (ValueError, TypeError) as err:
+            raise GovernanceError(f"{path}: not a Safe transaction file ({err})") from err
+
+
+def propose(safe: Any, chain_id: int, to: str, data: bytes, description: str,
+            timelock: dict[str, Any] | None = None) -> SafeTx:  # fmt: skip
+    """A Safe transaction for the Safe's next nonce, checked against the Safe's own hash."""
+    tx = SafeTx(safe=safe.address, chain_id=chain_id, to=to, data="0x" + data.hex(), nonce=int(safe_nonce(safe)),
+                description=description, timelock=timelock)  # fmt: skip
+    _check_hash(safe, tx)
+    return tx
+
+
+def _check_hash(safe: Any, tx: SafeTx) -> None:
+    on_chain = bytes(safe.getTransactionHash(tx.to, tx.value, bytes.fromhex(tx.data[2:]), tx.operation, 0, 0, 0,
+                                             ZERO_ADDRESS, ZERO_ADDRESS, tx.nonce))  # fmt: skip
+    if on_chain != tx.digest():
+        raise GovernanceError(f"Safe {tx.safe} computes another hash for this transaction: wrong chain or not a Safe v1.3+.")
+
+
+def sign(safe: Any, tx: SafeTx, account: Any) -> str:
+    """Add ``account``'s signature; refuses non-owners and stale transactions."""
+    owners = [str(o) for o in safe.getOwners()]
+    if account.address not in owners:
+        raise GovernanceError(f"{account.address} is not an owner of Safe {tx.safe} (owners: {', '.join(owners)}).")
+    _check_fresh(safe, tx)
+    _check_hash(safe, tx)
+    signature = account.sign_message(tx.signable())
+    if signature is None:
+        raise GovernanceError(f"{account.address} declined to sign.")
+    encoded = "0x" + (bytes(signature.r) + bytes(signature.s) + bytes([signature.v])).hex()
+    if tx.signer_of(encoded) != account.address:
+        raise GovernanceError(f"the signature of {account.address} does not recover to it; nothing added.")
+    tx.signatures[account.address] = encoded
+    return encoded
+
+
+def _check_fresh(safe: Any, tx: SafeTx) -> None:
+    current = int(safe_nonce(safe))
+    if tx.nonce != current:
+        raise GovernanceError(
+            f"Safe transaction nonce {tx.nonce} is {'already used' if tx.nonce < current else 'not next'} "
+            f"(the Safe is at nonce {current}): propose it again."
+        )
+
+
+def valid_signers(safe: Any, tx: SafeTx) -> list[str]:
+    owners = {str(o) for o in safe.getOwners()}
+    return [owner for owner, sig in tx.signatures.items() if owner in owners and tx.signer_of(sig) == owner]
+
+
+def execute(safe: Any, tx: SafeTx, sender: Any, provider: Any) -> Any:
+    """``execTransaction`` once enough owners signed; the call is simulated from the Safe first,
+    so a revert names the target's custom error instead of the Safe's generic GS013."""
+    _check_fresh(safe, tx)
+    threshold = int(safe.getThreshold())
+    signers = valid_signers(safe, tx)
+    if len(signers) < threshold:
+        raise GovernanceError(
+            f"{threshold} owner signatures needed, {len(signers)} valid "
+            f"({', '.join(signers) or 'none'}): have more owners run `ape run governance sign`."
+        )
+    simulate(provider, tx.safe, tx.to, bytes.fromhex(tx.data[2:]), tx.value)
+    tx.signatures = {owner: tx.signatures[owner] for owner in signers}
+    return safe.execTransaction(tx.to, tx.value, bytes.fromhex(tx.data[2:]), tx.operation, 0, 0, 0, ZERO_ADDRESS,
+                                ZERO_ADDRESS, tx.packed_signatures(), sender=sender)  # fmt: skip
+
+
+def simulate(provider: Any, sender: str, to: str, data: bytes, value: int = 0) -> None:
+    """eth_call ``to`` as ``sender``; raises GovernanceError naming the revert."""
+    from stocksuite.cli import decode_revert
+
+    try:
+        provider.make_request("eth_call", [{"from": sender, "to": to, "data": "0x" + data.hex(),
+                                            "value": hex(value)}, "latest"])  # fmt: skip
+    except Exception as err:  # providers raise their own error types for reverts
+        payload = getattr(err, "revert_message", None) or getattr(err, "message", None) or str(err)
+        detail = _revert_data(err) or ""
+        raise GovernanceError(f"the call would revert: {decode_revert(detail) or payload}") from err
+
+
+def _revert_data(err: Exception) -> str | None:
+    """The revert data in a provider error: a ``data`` field, or anvil's "custom error 0x...: ..." text."""
+    import re
+
+    for candidate in (getattr(err, "data", None), getattr(err, "args", (None,))[0]):
+        if isinstance(candidate, dict):
+            candidate = candidate.get("data")
+        if isinstance(candidate, str) and candidate.startswith("0x"):
+            return candidate
+    if match := re.search(r"custom error (0x[0-9a-fA-F]{8}):? ?([0-9a-fA-F]*)", str(err)):
+        return match.group(1) + match.group(2)
+    return None
+
+
+# ---------------------------------------------------------------------------------------------
+# Timelock operations
+# ---------------------------------------------------------------------------------------------
+
+
+def timelock_operation(timelock: Any, target: str, data: bytes, salt: bytes | None = None) -> dict[str, Any]:
+    """A timelock operation (single call) with a fresh random salt, so the same call can be
+    scheduled again later; ``id`` is the timelock's own ``hashOperation``."""
+    salt = salt or secrets.token_bytes(32)
+    op_id = bytes(timelock.hashOperation(target, 0, data, ZERO_BYTES32, salt))
+    return {"timelock": timelock.address, "target": target, "data": "0x" + data.hex(), "salt": "0x" + salt.hex(),
+            "id": "0x" + op_id.hex(), "delay": int(timelock.getMinDelay())}  # fmt: skip
+
+
+def schedule_calldata(timelock: Any, operation: dict[str, Any]) -> bytes:
+    return encode_call(timelock, "schedule", operation["target"], 0, bytes.fromhex(operation["data"][2:]),
+                       ZERO_BYTES32, bytes.fromhex(operation["salt"][2:]), operation["delay"])  # fmt: skip
+
+
+def release(timelock: Any, operation: dict[str, Any], sender: Any, provider: Any) -> Any:
+    """Execute a scheduled operation once its delay has passed (anyone may)."""
+    op_id = bytes.fromhex(operation["id"][2:])
+    if timelock.isOperationDone(op_id):
+        raise GovernanceError(f"timelock operation {operation['id']} was already executed.")
+    if not timelock.isOperation(op_id):
+        raise GovernanceError(f"timelock operation {operation['id']} was never scheduled: execute its Safe transaction first.")
+    if not timelock.isOperationReady(op_id):
+        ready_at = int(timelock.getTimestamp(op_id))
+        raise GovernanceError(f"timelock operation {operation['id']} is not ready before timestamp {ready_at}.")
+    data = bytes.fromhex(operation["data"][2:])
+    simulate(provider, timelock.address, operation["target"], data)
+    return timelock.execute(operation["target"], 0, data, ZERO_BYTES32, bytes.fromhex(operation["salt"][2:]),
+                            sender=sender)  # fmt: skip
+
+
+# ---------------------------------------------------------------------------------------------
+# Calls from the command line
+# ---------------------------------------------------------------------------------------------
+
+
+def encode_from_text(contract: Any, function: str, texts: tuple[str, ...], chain_id: int) -> tuple[bytes, str]:
+    """Calldata for ``function(texts...)`` on ``contract``, each argument parsed by its ABI type;
+    returns it with a readable description. Role names (``MINTER_ROLE``) stand for their ids."""
+    methods = [m for m in contract.contract_type.mutable_methods if m.name == function]
+    if not methods:
+        names = sorted({m.name for m in contract.contract_type.mutable_methods})
+        raise GovernanceError(f"{contract.contract_type.name} has no function {function!r} (functions: {', '.join(names)}).")
+    matching = [m for m in methods if len(m.inputs) == len(texts)]
+    if not matching:
+        signatures = "; ".join(m.signature for m in methods)
+        raise GovernanceError(f"{function} takes {' or '.join(str(len(m.inputs)) for m in methods)} argument(s), "
+                              f"got {len(texts)}: {signatures}")  # fmt: skip
+    abi = matching[0]
+    values = [_parse(i.canonical_type, text, chain_id, i.name or f"argument {n}") for n, (i, text) in
+              enumerate(zip(abi.inputs, texts, strict=True))]  # fmt: skip
+    data = encode_call(contract, function, *values)
+    return data, f"{contract.contract_type.name}({contract.address}).{function}({', '.join(texts)})"
+
+
+def _parse(abi_type: str, text: str, chain_id: int, name: str) -> Any:
+    from stocksuite.accounts import resolve_address
+
+    try:
+        if abi_type.endswith("]") or abi_type.startswith("("):
+            return json.loads(text)
+        if abi_type == "address":
+            return resolve_address(text, chain_id)
+        if abi_type == "bool":
+            if text.lower() not in ("true", "false"):
+                raise ValueError("expected true or false")
+            return text.lower() == "true"
+        if abi_type.startswith(("uint", "int")):
+            return int(text.replace("_", ""), 0)
+        if abi_type == "bytes32" and text.endswith("_ROLE"):
+            from eth_utils import keccak
+
+            return ZERO_BYTES32 if text == "DEFAULT_ADMIN_ROLE" else keccak(text=text)
+        if abi_type.startswith("bytes"):
+            return bytes.fromhex(text.removeprefix("0x"))
+        return text
+    except (ValueError, json.JSONDecodeError) as err:
+        raise GovernanceError(f"{name} ({abi_type}): cannot read {text!r}: {err}") from err
+
+
+def container_for(project: Any, contract_name: str) -> Any | None:
+    """The container for a record's ``contractName``: a project contract or a governance artifact."""
+    if contract_name in ARTIFACTS:
+        return container(contract_name)
+    try:
+        return getattr(project, contract_name)
+    except AttributeError:
+        return None
+
+
+def recorded_contract(project: Any, records: Any, name: str) -> Any:
+    """The contract recorded as ``name`` in the network's records, with its ABI."""
+    record = records.load(name)
+    found = container_for(project, record.get("contractName", ""))
+    if found is None:
+        raise GovernanceError(f"record {name} names contract {record.get('contractName')!r}, unknown to this project.")
+    return found.at(record["address"])
+
+
+def governance_contracts(project: Any, records: Any) -> tuple[Any, Any | None]:
+    """The recorded Safe and timelock (the timelock may be absent)."""
+    if not records.has("Safe"):
+        raise GovernanceError(f"no Safe in {records.folder}: deploy with a `governance.safe` in the config first.")
+    safe = safe_at(records.address("Safe"))
+    timelock = timelock_at(records.address("Timelock")) if records.has("Timelock") else None
+    return safe, timelock
