@@ -4,12 +4,18 @@ ape does not track deployments on development networks, so the tooling writes it
 one ``<Name>.json`` per contract with ``address``, ``abi``, ``transactionHash``,
 ``blockNumber``, ``args`` and ``implementation`` for proxies, plus a ``.chain`` file holding
 the chain id the records belong to.
+
+A ``<network>-fork`` network (``arbitrum:devnet-fork``) starts from a copy of its upstream's
+records, made anew for each fork (see :class:`ForkPoint`); what a fork deploys is recorded only
+in the fork's folder, so it never reaches the upstream records or the next fork.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import shutil
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -30,6 +36,74 @@ def folder_name(network_choice: str) -> str:
     return f"{ecosystem}-{network}"
 
 
+FORK_SUFFIX = "-fork"
+
+
+def upstream_choice(network_choice: str) -> str | None:
+    """``arbitrum:devnet-fork[:foundry]`` -> ``arbitrum:devnet``; ``None`` for a network that is no fork."""
+    ecosystem, network, *_ = network_choice.split(":") + [""]
+    return f"{ecosystem}:{network.removesuffix(FORK_SUFFIX)}" if network.endswith(FORK_SUFFIX) else None
+
+
+@dataclass(frozen=True)
+class ForkPoint:
+    """Which fork a ``-fork`` network's records belong to, from anvil's ``anvil_metadata``.
+
+    The key is anvil's ``instanceId``: random for each anvil process and renewed by
+    ``anvil_reset``. The fork URL and block number (``anvil_nodeInfo``'s ``forkConfig``) would
+    not do: two forks of an idle upstream share both, and the second fork lacks what the first
+    one deployed. Successive ``ape run`` processes attached to one fork (``make fork``, a
+    rehearsal) share its records; any other fork starts over from the upstream's.
+    """
+
+    instance_id: str
+    block_number: int | None = None
+    """The upstream block forked at: records of later blocks name contracts the fork lacks."""
+
+    @classmethod
+    def from_metadata(cls, metadata: dict[str, Any]) -> ForkPoint:
+        forked = metadata.get("forkedNetwork") or {}
+        number = forked.get("forkBlockNumber")
+        return cls(instance_id=str(metadata["instanceId"]), block_number=None if number is None else int(number))
+
+    @classmethod
+    def of_connected_chain(cls) -> ForkPoint:
+        """The fork ape is connected to (an anvil node, as ape-foundry runs or attaches to)."""
+        from ape import chain
+
+        try:
+            return cls.from_metadata(chain.provider.make_request("anvil_metadata", []))
+        except Exception as err:  # ape raises its own error types per provider
+            raise DeploymentError(f"cannot tell which fork this is ({err}): a -fork network's records need an "
+                                  "anvil fork (ape-foundry, make fork).") from err  # fmt: skip
+
+    def as_json(self) -> str:
+        return json.dumps({"instanceId": self.instance_id, "forkBlockNumber": self.block_number}) + "\n"
+
+
+def _refresh_fork_folder(folder: Path, upstream: Path, fork: ForkPoint) -> None:
+    """Make ``folder`` a copy of the ``upstream`` records as of ``fork``, unless it already is.
+
+    Built aside and moved in whole, so a reader never sees a half-copied folder.
+    """
+    marker = folder / ".fork"
+    if marker.is_file() and marker.read_text() == fork.as_json():
+        return
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    # Hidden, and named like the fork folders git ignores, should it ever be left behind.
+    staging = Path(tempfile.mkdtemp(prefix=f".{folder.name}.", suffix=FORK_SUFFIX, dir=folder.parent))
+    staging.chmod(0o755)
+    for source in sorted(upstream.glob("*.json")):
+        block = json.loads(source.read_text()).get("blockNumber")
+        if fork.block_number is None or not isinstance(block, int) or block <= fork.block_number:
+            shutil.copy2(source, staging / source.name)
+    if (upstream / ".chain").is_file():
+        shutil.copy2(upstream / ".chain", staging / ".chain")
+    (staging / ".fork").write_text(fork.as_json())
+    shutil.rmtree(folder, ignore_errors=True)
+    staging.rename(folder)
+
+
 @dataclass
 class Deployments:
     """The records of one network, bound to the chain id they were written for."""
@@ -38,8 +112,19 @@ class Deployments:
     chain_id: int
 
     @classmethod
-    def open(cls, network_choice: str, chain_id: int, root: Path | None = None) -> Deployments:
-        folder = (root or DEPLOYMENTS_ROOT) / folder_name(network_choice)
+    def open(cls, network_choice: str, chain_id: int, root: Path | None = None,
+             fork: ForkPoint | None = None) -> Deployments:  # fmt: skip
+        """The records of ``network_choice`` on the chain ``chain_id``.
+
+        For a ``-fork`` network, the folder is first made a copy of the upstream's records for
+        the fork ``fork`` (by default the one ape is connected to); the upstream's chain id must
+        match, as an anvil fork keeps it.
+        """
+        root = root or DEPLOYMENTS_ROOT
+        folder = root / folder_name(network_choice)
+        if upstream := upstream_choice(network_choice):
+            source = cls.open(upstream, chain_id, root)
+            _refresh_fork_folder(folder, source.folder, fork or ForkPoint.of_connected_chain())
         chain_file = folder / ".chain"
         if chain_file.is_file():
             recorded = int(chain_file.read_text().strip())
@@ -61,7 +146,7 @@ class Deployments:
         if not path.is_file():
             raise DeploymentError(
                 f"no record {path.relative_to(PROJECT_ROOT) if path.is_relative_to(PROJECT_ROOT) else path}: "
-                "deploy first (ape run deploy_tokens ... --network ...)."
+                "deploy first (ape run deploy ... --network ...)."
             )
         return json.loads(path.read_text())
 
@@ -69,8 +154,11 @@ class Deployments:
         return str(self.load(name)["address"])
 
     def save(self, name: str, contract: Any, receipt: Any, args: list[Any], implementation: str | None = None,
-             contract_name: str | None = None) -> Path:  # fmt: skip
-        """Write ``<name>.json`` for a contract deployed (or created) by ``receipt``."""
+             contract_name: str | None = None, code_hash: str | None = None) -> Path:  # fmt: skip
+        """Write ``<name>.json`` for a contract deployed (or created) by ``receipt``.
+
+        ``code_hash`` (see :mod:`stocksuite.bytecode`) lets a later deploy notice changed sources.
+        """
         self.folder.mkdir(parents=True, exist_ok=True)
         (self.folder / ".chain").write_text(f"{self.chain_id}\n")
         record: dict[str, Any] = {
@@ -83,6 +171,8 @@ class Deployments:
         }
         if implementation:
             record["implementation"] = implementation
+        if code_hash:
+            record["codeHash"] = code_hash
         path = self.path(name)
         path.write_text(json.dumps(record, indent=2) + "\n")
         return path
