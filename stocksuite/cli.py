@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -68,6 +68,23 @@ def connected_context(ecosystem: Any, network: Any) -> Any:
     ctx = Context(project, chain, Deployments.open(f"{ecosystem.name}:{network.name}", chain.chain_id))
     ctx.catch_up_local_clock()
     return ctx
+
+
+def print_table(title: str, columns: tuple[str, ...], rows: Iterable[Sequence[str]],
+                numeric: tuple[str, ...] = ()) -> None:  # fmt: skip
+    """A rich table on stdout; lines are not wrapped when the output is a file or a pipe."""
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    if not console.is_terminal:
+        console = Console(width=400)
+    table = Table(title=title)
+    for column in columns:
+        table.add_column(column, justify="right" if column in numeric else "left")
+    for row in rows:
+        table.add_row(*row)
+    console.print(table)
 
 
 def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any) -> tuple[Any, Any, int]:

@@ -128,18 +128,25 @@ def record_block(chain: Any, record_time: int) -> int:
     return low
 
 
-def balances_at(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
-    """Raw balances at ``block``, replayed from Transfer logs alone."""
-    balances: dict[str, int] = {}
+def transfer_flows(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
+    """Net raw amount each address received from ``start_block`` to ``block``, replayed from
+    Transfer logs alone. Their sum is what was minted less what was burned; a negative entry
+    means the logs before ``start_block`` are missing."""
+    flows: dict[str, int] = {}
     logs = token.Transfer.query("*", start_block=start_block, stop_block=block)
     for log in sorted(logs.itertuples(), key=lambda log: (log.block_number, log.log_index)):
         args = log.event_arguments
         value = int(args["value"])
         if args["from"] != ZERO:
-            balances[args["from"]] = balances.get(args["from"], 0) - value
+            flows[args["from"]] = flows.get(args["from"], 0) - value
         if args["to"] != ZERO:
-            balances[args["to"]] = balances.get(args["to"], 0) + value
-    return {holder: raw for holder, raw in balances.items() if raw > 0}
+            flows[args["to"]] = flows.get(args["to"], 0) + value
+    return flows
+
+
+def balances_at(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
+    """Raw balances at ``block``, replayed from Transfer logs alone."""
+    return {holder: raw for holder, raw in transfer_flows(token, block, start_block).items() if raw > 0}
 
 
 def vault_holdings_at(vault: Any, block: int, start_block: int = 0) -> dict[str, int]:

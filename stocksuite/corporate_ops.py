@@ -61,6 +61,31 @@ def parse_time(text: str, now: int, now_margin: int = 0) -> int:
     return int(moment.timestamp())
 
 
+def format_time(timestamp: int) -> str:
+    """Unix seconds -> ISO 8601 UTC, ``2027-01-15T09:30:00Z`` (what :func:`parse_time` reads)."""
+    return dt.datetime.fromtimestamp(timestamp, dt.timezone.utc).isoformat().replace("+00:00", "Z")
+
+
+def parse_duration(text: str) -> int:
+    """``90`` (seconds), ``15m``, ``12h`` or ``2d`` -> seconds."""
+    value = text.strip()
+    if value.isdigit():
+        return int(value)
+    if match := _RELATIVE.match(f"+{value}"):
+        return int(match.group(1)) * _UNITS[match.group(2)]
+    raise CorporateActionError(f"duration {text!r} is not seconds or N followed by s, m, h or d (e.g. 12h, 2d)")
+
+
+def format_duration(seconds: int) -> str:
+    """Seconds -> the largest whole units, ``1d 2h``, ``45s``."""
+    parts = []
+    for unit, size in sorted(_UNITS.items(), key=lambda item: -item[1]):
+        count, seconds = divmod(seconds, size)
+        if count:
+            parts.append(f"{count}{unit}")
+    return " ".join(parts) or "0s"
+
+
 def parse_usd(text: str) -> int:
     """``0.24`` -> 240000 (6-decimal stablecoin units); refuses more than 6 decimals or <= 0."""
     value = text.strip().lstrip("$")

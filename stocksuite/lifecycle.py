@@ -17,6 +17,7 @@ from stocksuite.corporate import WithholdingTable
 from stocksuite.corporate_ops import Context, announce_ratio, chain_now, declare_dividend, pay_unclaimed
 from stocksuite.deploy import SuiteDeployer, load_config
 from stocksuite.deployments import Deployments
+from stocksuite.governance import governance_contracts
 from stocksuite.redemption import claim_all, read_executions, reconcile, request_redeem
 from stocksuite.redemption import fill as fill_executions
 from stocksuite.register import rebuild_registry
@@ -58,6 +59,12 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
                       f"records in {shown}/")  # fmt: skip
     for symbol in ("AAPLx", "TSLAx", "SPCXx"):
         step.lines.append(f"{symbol}: {ctx.token(symbol).address}")
+    safe, timelock = governance_contracts(project, records)
+    admins = all(c.hasRole(c.DEFAULT_ADMIN_ROLE(), timelock) and not c.hasRole(c.DEFAULT_ADMIN_ROLE(), deployer)
+                 for c in (ctx.registry, ctx.actions, *(ctx.token(s) for s in ("AAPLx", "TSLAx", "SPCXx"))))  # fmt: skip
+    step.lines.append(f"governance: Safe {safe.getThreshold()}-of-{len(safe.getOwners())} at {safe.address} proposes; "
+                      f"Timelock ({timelock.getMinDelay() // 3600} h delay) at {timelock.address} is admin: "
+                      f"{'yes, everywhere; the deployer holds no admin role' if admins else 'NO'}")  # fmt: skip
     report(step)
 
     rows = read_csv(INVESTORS, now=chain.blocks.head.timestamp)
@@ -122,6 +129,35 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
         f"supply now {aapl.totalSupplyUI() / SHARE:,.0f} shares (redeemed tokens burned)",
         "vault reconciled" if not problems else f"reconciliation differences: {problems}",
     ]))  # fmt: skip
+
+    with tempfile.TemporaryDirectory() as tmp:
+        report(register_and_reconcile(project, chain, ctx, "AAPLx", deployer, Path(tmp)))
+
+
+def register_and_reconcile(project: Any, chain: Any, ctx: Context, symbol: str, custodian: Any, tmp: Path) -> Step:
+    """Export the register from logs (kept beside the records); the custodian attests its
+    holding on the reserve feed and in a statement; reconcile supply, feed and statement."""
+    from stocksuite.cap_table import build_cap_table, resolve_point
+    from stocksuite.reconcile import read_statement, reconcile
+    from stocksuite.suite import SHARE_FEED_DECIMALS
+
+    token = ctx.token(symbol)
+    in_custody = token.totalSupplyUI()  # the custodian's own count: bought on issue, tripled by the split
+    feed = project.ManualFeed.at(token.reserveFeed()[0])
+    feed.postAnswer(in_custody * 10**SHARE_FEED_DECIMALS // SHARE, sender=custodian)
+    point = resolve_point(chain, start_block=ctx.start_block())
+    table = build_cap_table(chain, project, token, ctx.registry, point, ctx.start_block())
+    exported = ctx.records.folder / "registers" / f"{symbol}-block{point.block}.csv"
+    exported.parent.mkdir(parents=True, exist_ok=True)
+    table.write_csv(exported)
+    statement = tmp / "custodian-statement.csv"
+    info = token.securityInfo()
+    statement.write_text(f"ticker,isin,shares,as_of\n{info.underlyingTicker},{info.isin},{in_custody / SHARE:f},"
+                         f"{point.timestamp}\n")  # fmt: skip
+    result = reconcile(token, project, point, read_statement(statement), statement, ctx.start_block())
+    lines = [table.summary(), f"register written to {exported}"]
+    lines += [f"{h.holder}: {h.shares:,f} shares ({h.balance / SHARE:,f} raw)" for h in table.holdings]
+    return Step(f"8. Register and reconciliation ({symbol})", lines + result.report())
 
 
 def _wait_until(chain: Any, timestamp: int) -> None:

@@ -6,6 +6,7 @@ ISO 3166-1 numeric (16), KYC expiry in unix seconds (40), investor id (64).
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 from dataclasses import dataclass
 
@@ -52,6 +53,12 @@ def parse_jurisdiction(text: str) -> int:
     return int(country.numeric)
 
 
+def jurisdiction_code(numeric: int) -> str:
+    """ISO 3166-1 numeric code -> alpha-2 (``276`` -> ``DE``); the number itself if unknown."""
+    country = pycountry.countries.get(numeric=f"{numeric:03d}") if 0 < numeric <= 999 else None
+    return country.alpha_2 if country is not None else str(numeric)
+
+
 @dataclass(frozen=True)
 class InvestorRecord:
     jurisdiction: int
@@ -86,6 +93,14 @@ class InvestorRecord:
             | self.kyc_expiry << 32
             | self.investor_id << 72
         )
+
+    def describe(self) -> str:
+        """One line for reports: ``DE retail, KYC until 2027-01-15, id 7, frozen``."""
+        expiry = dt.datetime.fromtimestamp(self.kyc_expiry, dt.timezone.utc).date().isoformat()
+        marks = (("not verified", not self.verified), ("frozen", self.frozen),
+                 ("contract account", self.contract_account), ("US person", self.us_person))
+        return ", ".join([f"{jurisdiction_code(self.jurisdiction)} {self.investor_class.name.lower()}",
+                          f"KYC until {expiry}", f"id {self.investor_id}", *(name for name, on in marks if on)])
 
     @classmethod
     def unpack(cls, word: int) -> InvestorRecord:

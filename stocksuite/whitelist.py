@@ -20,7 +20,6 @@ what is still missing, and a second run sends nothing.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,23 +28,13 @@ from typing import Any
 
 from eth_utils import is_address, is_checksum_address, to_checksum_address
 
-from stocksuite.errors import StockSuiteError
+from stocksuite.csvrows import CsvError, read_rows  # noqa: F401 - CsvError is raised to whitelist callers
 from stocksuite.records import US_JURISDICTIONS, InvestorClass, InvestorRecord, parse_jurisdiction
 
 REQUIRED_COLUMNS = ("wallet", "jurisdiction", "investor_class", "kyc_expiry", "status")
 OPTIONAL_COLUMNS = ("investor_id", "us_person", "contract_account")
 STATUSES = ("verified", "pending", "frozen", "removed")
 DEFAULT_BATCH_SIZE = 100
-
-
-class CsvError(StockSuiteError):
-    """The CSV has bad rows; nothing was sent."""
-
-    def __init__(self, problems: list[str]):
-        self.problems = problems
-        shown = "\n".join(problems[:50])
-        more = f"\n... and {len(problems) - 50} more" if len(problems) > 50 else ""
-        super().__init__(f"{len(problems)} bad row(s), nothing sent:\n{shown}{more}")
 
 
 @dataclass(frozen=True)
@@ -142,40 +131,8 @@ def _parse_row(raw: dict[str, str], now: int) -> tuple[str, InvestorRecord | Non
 
 def read_csv(path: Path, now: int) -> list[Row]:
     """Parse and validate every row; raises :class:`CsvError` listing all bad rows."""
-    problems: list[str] = []
-    rows: list[Row] = []
-    seen: dict[str, int] = {}
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as err:
-        raise CsvError([f"{path}: cannot read ({err.strerror})"]) from err
-    with handle:
-        reader = csv.DictReader(handle)
-        header = [h.strip() for h in (reader.fieldnames or [])]
-        missing = [c for c in REQUIRED_COLUMNS if c not in header]
-        unknown = [c for c in header if c not in REQUIRED_COLUMNS + OPTIONAL_COLUMNS]
-        if missing or unknown:
-            what = "; ".join(filter(None, [missing and f"missing column(s) {', '.join(missing)}",
-                                           unknown and f"unknown column(s) {', '.join(unknown)}"]))  # fmt: skip
-            raise CsvError([f"{path}:1: {what}"])
-        reader.fieldnames = header
-        for raw in reader:
-            line = reader.line_num
-            try:
-                if None in raw or any(raw.get(c) is None for c in REQUIRED_COLUMNS):
-                    raise ValueError("wrong number of fields")
-                wallet, record = _parse_row(raw, now)
-            except ValueError as err:
-                problems.append(f"{path}:{line}: {err}")
-                continue
-            if wallet in seen:
-                problems.append(f"{path}:{line}: duplicate wallet {wallet} (first on line {seen[wallet]})")
-                continue
-            seen[wallet] = line
-            rows.append(Row(line=line, wallet=wallet, record=record))
-    if problems:
-        raise CsvError(problems)
-    return rows
+    return read_rows(path, REQUIRED_COLUMNS, OPTIONAL_COLUMNS, lambda raw, line: Row(line, *_parse_row(raw, now)),
+                     key=lambda row: row.wallet, key_name="wallet")  # fmt: skip
 
 
 def plan_sync(rows: list[Row], current: dict[str, int]) -> Plan:

@@ -8,7 +8,8 @@ from stocksuite.l2 import LocalL2, free_port, rpc
 from tests.helpers import VENV_BIN, run
 
 STEPS = ("1. Deploy the suite", "4. Transfers: allowed and refused", "code 16: Receiver is a US person",
-         "5. 3-for-1 split", "withheld $9.72 (15%)", "vault reconciled", "Lifecycle complete.")  # fmt: skip
+         "5. 3-for-1 split", "withheld $9.72 (15%)", "vault reconciled", "8. Register and reconciliation (AAPLx)",
+         "governance: Safe 2-of-3", "│ reconciled ", "Lifecycle complete.")  # fmt: skip
 
 
 @pytest.mark.slow
