@@ -21,6 +21,7 @@ from stocksuite.governance import governance_contracts
 from stocksuite.redemption import claim_all, read_executions, reconcile, request_redeem
 from stocksuite.redemption import fill as fill_executions
 from stocksuite.register import rebuild_registry
+from stocksuite.suite import SHARE_FEED_DECIMALS
 from stocksuite.toolchain import PROJECT_ROOT
 from stocksuite.whitelist import apply_plan, plan_sync, read_csv
 
@@ -72,6 +73,11 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
     apply_plan(ctx.registry, plan, officer)
     report(Step("2. Onboard investors (config/investors.sample.csv)", [f"{len(rows)} rows: {plan.summary()}"]))
 
+    # The issuer buys the shares first; the custodian attests them on the proof-of-reserve feed.
+    needed = aapl.totalSupplyUI() + aapl.toUIAmount(150 * SHARE)
+    if aapl.reserveShares() < needed:
+        feed = project.ManualFeed.at(aapl.reserveFeed()[0])
+        feed.postAnswer(needed * 10**SHARE_FEED_DECIMALS // SHARE, sender=deployer)
     aapl.mint(alice, 100 * SHARE, sender=minter)
     aapl.mint(bob, 50 * SHARE, sender=minter)
     reserve = aapl.reserveShares()
@@ -139,7 +145,6 @@ def register_and_reconcile(project: Any, chain: Any, ctx: Context, symbol: str, 
     holding on the reserve feed and in a statement; reconcile supply, feed and statement."""
     from stocksuite.cap_table import build_cap_table, resolve_point
     from stocksuite.reconcile import read_statement, reconcile
-    from stocksuite.suite import SHARE_FEED_DECIMALS
 
     token = ctx.token(symbol)
     in_custody = token.totalSupplyUI()  # the custodian's own count: bought on issue, tripled by the split
