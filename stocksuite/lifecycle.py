@@ -143,7 +143,7 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
 def register_and_reconcile(project: Any, chain: Any, ctx: Context, symbol: str, custodian: Any, tmp: Path) -> Step:
     """Export the register from logs (kept beside the records); the custodian attests its
     holding on the reserve feed and in a statement; reconcile supply, feed and statement."""
-    from stocksuite.cap_table import build_cap_table, resolve_point
+    from stocksuite.cap_table import build_cap_table, exact_decimal, resolve_point
     from stocksuite.reconcile import read_statement, reconcile
 
     token = ctx.token(symbol)
@@ -157,7 +157,7 @@ def register_and_reconcile(project: Any, chain: Any, ctx: Context, symbol: str, 
     table.write_csv(exported)
     statement = tmp / "custodian-statement.csv"
     info = token.securityInfo()
-    statement.write_text(f"ticker,isin,shares,as_of\n{info.underlyingTicker},{info.isin},{in_custody / SHARE:f},"
+    statement.write_text(f"ticker,isin,shares,as_of\n{info.underlyingTicker},{info.isin},{exact_decimal(in_custody, 18):f},"
                          f"{point.timestamp}\n")  # fmt: skip
     result = reconcile(token, project, point, read_statement(statement), statement, ctx.start_block())
     lines = [table.summary(), f"register written to {exported}"]
