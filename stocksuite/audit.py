@@ -11,7 +11,6 @@ warned about: an audit over-reports rather than drops what it does not know.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -165,17 +164,10 @@ class RecordedContract:
 
 def recorded_contracts(records: Deployments) -> list[RecordedContract]:
     """Every contract in the records (one per address, first name in order), with its ABI."""
-    paths = sorted(records.folder.glob("*.json")) if records.folder.is_dir() else []
     contracts: dict[str, RecordedContract] = {}
-    for path in paths:
-        try:
-            record = json.loads(path.read_text())
-        except (OSError, ValueError) as err:
-            raise AuditError(f"{path}: not a deployment record ({err})") from err
-        if not isinstance(record, dict) or "address" not in record or "abi" not in record:
-            continue  # another file kept with the records, not a contract
+    for name, record in records.all().items():
         address = to_checksum_address(record["address"])
-        contracts.setdefault(address, RecordedContract(path.stem, address, tuple(record["abi"]),
+        contracts.setdefault(address, RecordedContract(name, address, tuple(record["abi"]),
                                                        int(record.get("blockNumber") or 0)))
     if not contracts:
         raise AuditError(f"no deployment records in {records.folder}: deploy first (ape run deploy ...).")

@@ -367,10 +367,7 @@ def write_export(records: Deployments, network_choice: str) -> Path:
     the shape of hardhat-deploy's ``--export``, for integrators who want one file per network."""
     import json
 
-    contracts = {}
-    for path in sorted(records.folder.glob("*.json")):
-        record = json.loads(path.read_text())
-        contracts[path.stem] = {"address": record["address"], "abi": record["abi"]}
+    contracts = {name: {"address": r["address"], "abi": r["abi"]} for name, r in records.all().items()}
     export = {"chainId": records.chain_id, "name": network_choice, "contracts": contracts}
     target = records.folder.parent / "exports" / f"{records.folder.name}.json"
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -8,7 +8,6 @@ overwritten (redeploying over a live token would orphan its holders).
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from stocksuite import governance as gov
@@ -31,17 +30,10 @@ def preflight(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
     return problems
 
 
-def _records(deployer: SuiteDeployer) -> dict[str, dict[str, Any]]:
-    folder = deployer.records.folder
-    if not folder.is_dir():
-        return {}
-    return {path.stem: json.loads(path.read_text()) for path in sorted(folder.glob("*.json"))}
-
-
 def check_code(deployer: SuiteDeployer) -> list[str]:
     """Recorded code vs the current sources; proxies still pointing where the records say."""
     problems = []
-    for name, record in _records(deployer).items():
+    for name, record in deployer.records.all().items():
         address = record.get("address")
         if address and deployer.chain.provider.get_code(address) in (b"", "0x", None):
             continue  # stale records of a reset chain: SuiteDeployer._existing explains that one

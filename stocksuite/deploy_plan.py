@@ -29,9 +29,9 @@ def simulate_deploy(project: Any, chain: Any, records: Deployments, config: Suit
         copy = Path(tmp) / records.folder.name
         if records.folder.is_dir():
             shutil.copytree(records.folder, copy)
-        upstream = _instance(chain)
+        upstream = _instance()
         with networks.fork(provider_settings={"host": "auto"}):
-            if (fork := _instance(chain)) is None or fork == upstream:
+            if (fork := _instance()) is None or fork == upstream:
                 raise StockSuiteError("--dry-run could not start a separate fork (is APE_FOUNDRY_HOST pointing at the "
                                       "network itself?): stopped before sending anything.")  # fmt: skip
             sender = accounts.test_accounts.impersonate_account(deployer)  # no key needed on the fork
@@ -40,9 +40,11 @@ def simulate_deploy(project: Any, chain: Any, records: Deployments, config: Suit
             return SuiteDeployer(project, chain, fork_records, sender, log=lambda _: None).deploy(config)
 
 
-def _instance(chain: Any) -> str | None:
+def _instance() -> str | None:
     """anvil's per-process instance id (None when the node is not anvil)."""
+    from stocksuite.deployments import DeploymentError, ForkPoint
+
     try:
-        return str(chain.provider.make_request("anvil_metadata", [])["instanceId"])
-    except Exception:  # not anvil (a real RPC): no instance id
+        return ForkPoint.of_connected_chain().instance_id
+    except DeploymentError:  # not anvil (a real RPC): no instance id
         return None

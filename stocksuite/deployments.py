@@ -153,6 +153,19 @@ class Deployments:
     def address(self, name: str) -> str:
         return str(self.load(name)["address"])
 
+    def all(self) -> dict[str, dict[str, Any]]:
+        """Every contract record, by name in name order (files without an address and an ABI,
+        kept beside the records, are not contract records and are left out)."""
+        found: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.folder.glob("*.json")) if self.folder.is_dir() else []:
+            try:
+                record = json.loads(path.read_text())
+            except (OSError, ValueError) as err:
+                raise DeploymentError(f"{path}: not a deployment record ({err})") from err
+            if isinstance(record, dict) and "address" in record and "abi" in record:
+                found[path.stem] = record
+        return found
+
     def save(self, name: str, contract: Any, receipt: Any, args: list[Any], implementation: str | None = None,
              contract_name: str | None = None, code_hash: str | None = None) -> Path:  # fmt: skip
         """Write ``<name>.json`` for a contract deployed (or created) by ``receipt``.

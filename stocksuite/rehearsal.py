@@ -20,7 +20,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import shlex
 import shutil
@@ -346,12 +345,11 @@ class EventCatalog:
         names: dict[str, str] = {}
         by_address: dict[str, dict[str, dict[str, Any]]] = {}
         # Shortest name first: a proxy's record ("ComplianceRegistry") names its address.
-        for path in sorted(records.folder.glob("*.json"), key=lambda p: (len(p.stem), p.stem)):
-            record = json.loads(path.read_text())
+        for name, record in sorted(records.all().items(), key=lambda item: (len(item[0]), item[0])):
             address = to_checksum_address(record["address"])
             if address in names:
                 continue
-            names[address] = path.stem
+            names[address] = name
             by_address[address] = {
                 "0x" + event_abi_to_log_topic(item).hex(): item
                 for item in record.get("abi", [])
