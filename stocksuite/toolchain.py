@@ -99,8 +99,14 @@ def _real_compiler_command(version: str, dest: Path) -> str:
     return f"{shlex.quote(node)} {shlex.quote(str(SHIM))}"
 
 
+def _allowed_paths() -> str:
+    """node_modules as written and with symlinks resolved (a symlinked node_modules, as in a git
+    worktree sharing one install, is reached through either)."""
+    return ",".join(dict.fromkeys([str(NODE_MODULES), str(NODE_MODULES.resolve())]))
+
+
 def _write_adapter(target: Path, real: str) -> None:
-    allowed = shlex.quote(str(NODE_MODULES))
+    allowed = shlex.quote(_allowed_paths())
     target.write_text(
         "#!/bin/sh\n"
         "# The project's solc adapter, written by `python -m stocksuite.toolchain`.\n"
@@ -120,7 +126,7 @@ def provision_solc(version: str | None = None, dest: Path | None = None) -> Path
     dest = dest or solc_dir()
     dest.mkdir(parents=True, exist_ok=True)
     target = dest / f"solc-v{version}"
-    if installed_solc_version(target) == version and str(NODE_MODULES) in target.read_text():
+    if installed_solc_version(target) == version and _allowed_paths() in target.read_text():
         return target
     if target.exists():
         target.unlink()
