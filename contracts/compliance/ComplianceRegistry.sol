@@ -52,12 +52,28 @@ contract ComplianceRegistry is Initializable, AccessControlUpgradeable, UUPSUpgr
         onlyRole(COMPLIANCE_OFFICER_ROLE)
     {
         if (wallets.length != records.length) revert RegistryLengthMismatch(wallets.length, records.length);
-        mapping(address => uint256) storage stored = _getStorage().records;
+        // The onboarding hot loop (`registry_onboard_per_investor_batch100`): the same reads,
+        // checks, write and event as `stored[wallet] = record; emit InvestorUpdated(...)`, minus
+        // the bounds checks (i < length of both) and the mapping helper's memory bookkeeping.
+        bytes32 topic = InvestorUpdated.selector;
         for (uint256 i; i < wallets.length; ++i) {
-            (address wallet, uint256 record) = (wallets[i], records[i]);
-            if (!_isWellFormed(wallet, record)) _revertInvalid(wallet, record);
-            stored[wallet] = record;
-            emit InvestorUpdated(wallet, record);
+            uint256 wallet;
+            uint256 record;
+            assembly ("memory-safe") {
+                wallet := calldataload(add(wallets.offset, shl(5, i))) // wallets[i], unvalidated
+                record := calldataload(add(records.offset, shl(5, i))) // records[i]
+            }
+            // A wallet with dirty high bits is no address: refused like the zero address.
+            if (!_isWellFormed(wallet, record)) {
+                _revertInvalid(wallet, record);
+            }
+            assembly ("memory-safe") {
+                mstore(0x00, wallet) // mapping key
+                mstore(0x20, STORAGE_SLOT) // `records` is the namespace's first slot
+                sstore(keccak256(0x00, 0x40), record) // records[wallet] = record
+                mstore(0x00, record) // event data
+                log2(0x00, 0x20, topic, wallet) // InvestorUpdated(wallet indexed, record)
+            }
         }
     }
 
@@ -142,17 +158,32 @@ contract ComplianceRegistry is Initializable, AccessControlUpgradeable, UUPSUpgr
     // ------------------------------------------------------------------------------------------
     // Internal
 
-    /// @dev The hot check of {setInvestors}: one expression, the reason is found only on failure.
-    function _isWellFormed(address wallet, uint256 record) private view returns (bool) {
-        uint256 jurisdiction = (record >> 16) & 0xffff;
-        return wallet != address(0) && record >> 136 == 0 && record & 0xff & ~InvestorRecord.KNOWN_FLAGS == 0
-            && jurisdiction != 0 && jurisdiction <= InvestorRecord.MAX_JURISDICTION
-            && (record >> 8) & 0xff <= InvestorRecord.MAX_CLASS
-            && (record & InvestorRecord.VERIFIED == 0 || (record >> 32) & 0xffffffffff > block.timestamp);
+    /// @dev The hot check of {setInvestors}, branch-free (it runs once per investor onboarded,
+    /// see `registry_onboard_per_investor_batch100`); the reason is found only on failure, by
+    /// {_revertInvalid}, which checks the same conditions one by one.
+    function _isWellFormed(uint256 wallet, uint256 record) private view returns (bool ok) {
+        uint256 unknownFlags = 0xff & ~InvestorRecord.KNOWN_FLAGS;
+        uint256 maxJurisdiction = InvestorRecord.MAX_JURISDICTION;
+        uint256 maxClass = InvestorRecord.MAX_CLASS;
+        uint256 verified = InvestorRecord.VERIFIED;
+        assembly ("memory-safe") {
+            // bits above the record's 136, unknown flags, or a wallet that is no address
+            let bad := or(or(shr(136, record), and(record, unknownFlags)), shr(160, wallet))
+            bad := or(bad, iszero(wallet)) // the zero address
+            // jurisdiction 1..max: 0 wraps around to 2**256 - 1 below
+            bad := or(bad, gt(sub(and(shr(16, record), 0xffff), 1), sub(maxJurisdiction, 1)))
+            bad := or(bad, gt(and(shr(8, record), 0xff), maxClass)) // a known investor class
+            // verified records need a KYC expiry in the future
+            let expired := iszero(gt(and(shr(32, record), 0xffffffffff), timestamp()))
+            bad := or(bad, and(iszero(iszero(and(record, verified))), expired))
+            ok := iszero(bad)
+        }
     }
 
     /// @dev Reverts with the precise reason a record is malformed.
-    function _revertInvalid(address wallet, uint256 record) private view {
+    function _revertInvalid(uint256 rawWallet, uint256 record) private view {
+        if (rawWallet >> 160 != 0) revert(); // not an address: refused as the ABI decoder would
+        address wallet = address(uint160(rawWallet));
         if (wallet == address(0)) revert RegistryZeroWallet();
         if (record >> 136 != 0 || record.flags() & ~InvestorRecord.KNOWN_FLAGS != 0) {
             revert RegistryInvalidRecord(wallet, record, 1);
@@ -165,6 +196,7 @@ contract ComplianceRegistry is Initializable, AccessControlUpgradeable, UUPSUpgr
         if (record.has(InvestorRecord.VERIFIED) && record.kycExpiry() <= block.timestamp) {
             revert RegistryInvalidRecord(wallet, record, 4);
         }
+        revert RegistryInvalidRecord(wallet, record, 0); // unreachable: {_isWellFormed} agrees
     }
 
     function _authorizeUpgrade(address) internal override onlyRole(UPGRADER_ROLE) {}

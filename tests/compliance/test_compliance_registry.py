@@ -4,6 +4,11 @@ from __future__ import annotations
 
 import ape
 import pytest
+from eth_abi import encode
+from eth_utils import keccak
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from web3.exceptions import ContractLogicError
 
 from stocksuite.records import InvestorClass, InvestorRecord
 from tests.conftest import YEAR
@@ -71,6 +76,59 @@ def test_reserved_bits_are_refused(registry, roles, investors, chain):
     record = InvestorRecord(276, 1, chain.pending_timestamp + YEAR).pack() | 1 << 200
     with ape.reverts(registry.RegistryInvalidRecord):
         registry.setInvestors([investors["alice"].address], [record], sender=roles["officer"])
+
+
+def _expected_reason(record: int, now: int) -> int | None:
+    """The registry's validation, written plainly: None for a well-formed record, else the reason."""
+    if record >> 136 or record & 0xF0:
+        return 1
+    if not 1 <= (record >> 16) & 0xFFFF <= 999:
+        return 2
+    if (record >> 8) & 0xFF > 4:
+        return 3
+    if record & 1 and (record >> 32) & (2**40 - 1) <= now:
+        return 4
+    return None
+
+
+_edges = st.sampled_from
+_records = st.tuples(
+    _edges([0, 1, 2, 3, 5, 0x0F, 0x10, 0x80, 0xFF]),  # flags
+    _edges([0, 1, 4, 5, 0xFF]),  # class
+    _edges([0, 1, 276, 999, 1000, 0xFFFF]),  # jurisdiction
+    _edges([-(10**6), -1, 0, 1, 10**6]),  # expiry vs the next block's time
+    _edges([0, 1, 2**63]),  # investor id
+    _edges([0, 1 << 136, 1 << 255]),  # reserved bits
+)
+
+
+@settings(max_examples=80, deadline=None, derandomize=True, database=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(fields=_records)
+def test_validation_agrees_with_the_rules_for_every_field_edge(registry, roles, investors, chain, fields):
+    flags, investor_class, jurisdiction, offset, investor_id, reserved = fields
+    now = chain.pending_timestamp
+    record = flags | investor_class << 8 | jurisdiction << 16 | (now + offset) << 32 | investor_id << 72 | reserved
+    reason = _expected_reason(record, now)
+    wallet = investors["dave"].address
+    if reason is None:
+        registry.setInvestors([wallet], [record], sender=roles["officer"])
+        assert registry.recordOf(wallet) == record
+    else:
+        with ape.reverts(registry.RegistryInvalidRecord) as info:
+            registry.setInvestors([wallet], [record], sender=roles["officer"])
+        assert info.value.inputs["reason"] == reason
+
+
+def test_a_wallet_word_with_dirty_high_bits_is_refused(registry, roles, chain):
+    record = InvestorRecord(276, 1, chain.pending_timestamp + YEAR).pack()
+    dirty = (1 << 160) | int("11" * 20, 16)  # the low 20 bytes are a valid address
+    selector = keccak(text="setInvestors(address[],uint256[])")[:4]  # raw words: no encoder would send these
+    payload = selector + encode(["uint256[]", "uint256[]"], [[dirty], [record]])
+    web3 = chain.provider.web3
+    with pytest.raises(ContractLogicError):
+        web3.eth.call({"to": registry.address, "from": roles["officer"].address, "data": "0x" + payload.hex()})
+    assert registry.recordOf("0x" + "11" * 20) == 0
 
 
 def test_batch_errors(registry, roles, investors, outsider):
