@@ -1,7 +1,7 @@
 """ape run corporate <command> --network NETWORK : the corporate-actions officer's tool.
 
-split/reverse-split/stock-dividend, reinvest, cancel, entitlements, declare, status, verify,
-claim, pay, remit, reclaim. See docs/corporate-actions.md.
+split/reverse-split/stock-dividend, reinvest, rename, cancel, entitlements, declare, status,
+verify, claim, pay, remit, reclaim. See docs/corporate-actions.md.
 """
 
 from pathlib import Path
@@ -56,6 +56,40 @@ def _ratio_command(name: str, kind: str, help_text: str):
 split = _ratio_command("split", "SPLF", "Announce a forward split (SPLF).")
 reverse_split = _ratio_command("reverse-split", "SPLR", "Announce a reverse split (SPLR).")
 stock_dividend = _ratio_command("stock-dividend", "DVSE", "Announce a stock dividend (DVSE), e.g. 105:100.")
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@click.argument("ticker")
+@click.option("--name", "new_name", required=True, help="the token's new ERC-20 name")
+@click.option("--symbol", "new_symbol", required=True, help="the token's new ERC-20 symbol")
+@click.option("--underlying", required=True, help="the underlying stock's new ticker")
+@click.option("--effective-at", default="+1h", show_default=True, help=_time_help)
+@_account
+def rename(ecosystem, network, ticker, new_name, new_symbol, underlying, effective_at, alias):
+    """Announce a name change (CHAN). TICKER stays the ticker's key in the records and these tools."""
+    from ape import chain
+
+    from stocksuite.cli import fail_cleanly
+    from stocksuite.corporate_ops import announce_name_change, chain_now, parse_time
+
+    with fail_cleanly():
+        ctx = _ctx(ecosystem, network)
+        at = parse_time(effective_at, chain_now(chain), now_margin=5)
+        action_id = announce_name_change(ctx, ticker, new_name, new_symbol, underlying, at, _signer(alias, 7))
+    click.echo(f"CHAN on {ticker} announced as action {action_id}: {new_name!r} ({new_symbol}, underlying "
+               f"{underlying}) from {at}")
+
+
+@cli.command(cls=ConnectedProviderCommand)
+@click.argument("ticker")
+def names(ecosystem, network, ticker):
+    """The name, symbol and underlying ticker a token shows now (after any name change)."""
+    from stocksuite.cli import fail_cleanly
+
+    with fail_cleanly():
+        token = _ctx(ecosystem, network).token(ticker)
+        shown = (token.name(), token.symbol(), token.securityInfo().underlyingTicker)
+    click.echo(f"{ticker}: name {shown[0]!r}, symbol {shown[1]}, underlying {shown[2]}")
 
 
 @cli.command(cls=ConnectedProviderCommand)

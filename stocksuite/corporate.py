@@ -23,9 +23,9 @@ LEAF_TYPES = ("uint256", "address", "uint256", "uint256")  # index, account, net
 MULTIPLIER_ONE = 10**18
 BPS = 10_000
 ZERO = "0x0000000000000000000000000000000000000000"
-KINDS = {"SPLF": 0, "SPLR": 1, "DVSE": 2, "DVCA": 3, "DRIP": 4}
+KINDS = {"SPLF": 0, "SPLR": 1, "DVSE": 2, "DVCA": 3, "DRIP": 4, "CHAN": 5}
 TERMS_FIELDS = ("token", "stablecoin", "amountPerShare", "recordTime", "paymentTime", "claimExpiry", "merkleRoot",
-                "totalNet", "totalWithholding", "taxAccount", "uri")  # ICorporateActions.DividendTerms order
+                "leafCount", "totalNet", "totalWithholding", "taxAccount", "uri")  # ICorporateActions.DividendTerms
 
 
 class CorporateActionError(StockSuiteError):
@@ -87,6 +87,12 @@ class Distribution:
 
     def proof(self, index: int) -> list[bytes]:
         return self.tree.proof(index)
+
+    def terms(self, token: str, stablecoin: str, amount_per_share: int, record_time: int, payment_time: int,
+              claim_expiry: int, tax_account: str, uri: str) -> tuple[Any, ...]:  # fmt: skip
+        """The `DividendTerms` tuple declaring this distribution (field order: TERMS_FIELDS)."""
+        return (token, stablecoin, amount_per_share, record_time, payment_time, claim_expiry, self.root,
+                len(self.entitlements), self.total_net, self.total_withholding, tax_account, uri)  # fmt: skip
 
     def write_csv(self, path: Path) -> None:
         with path.open("w", newline="") as handle:
@@ -291,4 +297,6 @@ def verify_dividend(chain: Any, actions: Any, registry: Any, dividend_id: int, p
                                         excluded)  # fmt: skip
     root = terms["merkleRoot"]
     onchain = bytes(root) if not isinstance(root, str) else bytes.fromhex(root.removeprefix("0x"))
-    return distribution.root == onchain, distribution
+    # The leaf count bounds the claims the contract accepts: too low would lock holders out.
+    leaves_match = int(terms["leafCount"]) == len(distribution.entitlements)
+    return distribution.root == onchain and leaves_match, distribution

@@ -161,6 +161,21 @@ def announce_ratio(ctx: Context, symbol: str, kind: str, ratio: str, effective_a
     return int(receipt.events.filter(ctx.actions.MultiplierActionAnnounced)[0].id)
 
 
+def announce_name_change(ctx: Context, symbol: str, name: str, new_symbol: str, underlying: str, effective_at: int,
+                         sender: Any) -> int:  # fmt: skip
+    """CHAN: the token's name, symbol and underlying ticker change at `effective_at`. The ticker
+    keeps its deploy-time symbol as its key in the records, the factory and these tools."""
+    fields = {"name": name, "symbol": new_symbol, "underlying ticker": underlying}
+    for what, value in fields.items():
+        if not value.strip() or value != value.strip():
+            raise CorporateActionError(f"the new {what} {value!r} is empty or has surrounding spaces")
+    if effective_at < ctx.chain.blocks.head.timestamp:
+        raise CorporateActionError(f"effective time {effective_at} has passed")
+    token = ctx.token(symbol)
+    receipt = ctx.actions.announceNameChange(token, (name, new_symbol, underlying), effective_at, sender=sender)
+    return int(receipt.events.filter(ctx.actions.NameChangeAnnounced)[0].id)
+
+
 def ticker_vaults(ctx: Context, symbol: str) -> tuple[Any, ...]:
     name = f"RedemptionVault_{symbol}"
     return (ctx.project.RedemptionVault.at(ctx.records.address(name)),) if ctx.records.has(name) else ()
@@ -198,9 +213,8 @@ def declare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_ti
         usd.approve(actions, total, sender=sender)
     distribution.write_json(out)
     jurisdictions = sorted(table.rates)
-    terms = (ctx.token(symbol).address, usd.address, amount_per_share, record_time, payment_time, claim_expiry,
-             distribution.root, distribution.total_net, distribution.total_withholding, tax_account,
-             uri or out.name)  # fmt: skip
+    terms = distribution.terms(ctx.token(symbol).address, usd.address, amount_per_share, record_time, payment_time,
+                               claim_expiry, tax_account, uri or out.name)  # fmt: skip
     receipt = actions.declareDividend(terms, jurisdictions, [table.rates[j] for j in jurisdictions],
                                       table.default_bps, sorted(excluded), sender=sender)  # fmt: skip
     return int(receipt.events.filter(actions.DividendDeclared)[0].id), distribution

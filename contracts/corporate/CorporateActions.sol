@@ -6,7 +6,6 @@ import {Initializable} from "@openzeppelin/contracts-upgradeable/proxy/utils/Ini
 import {UUPSUpgradeable} from "@openzeppelin/contracts-upgradeable/proxy/utils/UUPSUpgradeable.sol";
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {BitMaps} from "@openzeppelin/contracts/utils/structs/BitMaps.sol";
 import {MerkleProof} from "@openzeppelin/contracts/utils/cryptography/MerkleProof.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
@@ -14,6 +13,7 @@ import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/Reentrancy
 import {InvestorRecord} from "../compliance/InvestorRecord.sol";
 import {IComplianceRegistry} from "../interfaces/IComplianceRegistry.sol";
 import {ICorporateActions} from "../interfaces/ICorporateActions.sol";
+import {IStockToken} from "../interfaces/IStockToken.sol";
 import {StockToken} from "../token/StockToken.sol";
 
 /// @title CorporateActions
@@ -22,9 +22,13 @@ import {StockToken} from "../token/StockToken.sol";
 /// number of holders; no keeper at the effective second). Cash dividends pay a stablecoin
 /// against a Merkle root of record-time entitlements computed from chain data off-chain
 /// (`stocksuite.corporate`), so the token's transfer path carries no dividend bookkeeping.
+/// Name changes (CHAN) schedule the token's name, symbol and underlying ticker the same way.
 /// @dev Invariants: for every dividend, paid + withheld + reclaimed == funded, and no leaf is
-/// paid twice (one bit per leaf). Withheld tax accrues per dividend and is remitted to its tax
-/// account by {remitWithholding}; events record every payment with its withholding.
+/// paid twice (one bit per leaf). A claim updates one word holding 64 leaves' bits and their
+/// net and withheld sums, so the claim path writes no per-dividend total (`dividend_claim` in
+/// benchmarks/gas.json); remittance, reclaim and the views sum the words (O(leaves / 64)).
+/// Withheld tax accrues per dividend and is remitted to its tax account by {remitWithholding};
+/// events record every payment with its withholding.
 contract CorporateActions is
     Initializable,
     AccessControlUpgradeable,
@@ -33,7 +37,6 @@ contract CorporateActions is
     ICorporateActions
 {
     using SafeERC20 for IERC20;
-    using BitMaps for BitMaps.BitMap;
     using InvestorRecord for uint256;
 
     /// @notice May announce, cancel, declare and reclaim.
@@ -48,7 +51,8 @@ contract CorporateActions is
     /// @notice The investor register (frozen holders are not paid).
     IComplianceRegistry public immutable REGISTRY;
 
-    struct MultiplierAction {
+    /// @dev A split, stock dividend, reinvestment (the token's multiplier) or name change.
+    struct ScheduledAction {
         Kind kind;
         Status status;
         StockToken token;
@@ -56,26 +60,29 @@ contract CorporateActions is
         uint64 tokenNonce; // the token's multiplier nonce after the announcement
     }
 
-    /// @dev Packed for the claim path: it reads slot 0 and 1, updates slot 2 and one bitmap word.
+    /// @dev Packed for the claim path: it reads slots 0 and 1 and updates one claim word.
+    /// Invariant: paid (withheld) = the sum of the words' net (withholding) fields, over the
+    /// first `claimWords` words; claims outside them are refused, so the sums see every payment.
     struct Dividend {
         Status status;
-        uint40 paymentTime;
-        uint40 claimExpiry;
+        uint32 paymentTime;
+        uint32 claimExpiry;
+        uint24 claimWords; // ceil(leafCount / 64)
         IERC20 stablecoin;
         bytes32 merkleRoot;
-        uint128 paid;
-        uint128 withheld;
         uint128 funded;
         uint128 remitted;
         address funder;
         address taxAccount;
-        BitMaps.BitMap claimed;
+        // word w: bits [0, 64) claimed flags of leaves 64w..64w+63, [64, 160) their net paid,
+        // [160, 256) their tax withheld (see {_pay})
+        mapping(uint256 word => uint256) claims;
     }
 
     /// @custom:storage-location erc7201:stocks.storage.CorporateActions
     struct CorporateActionsStorage {
         uint256 nextId;
-        mapping(uint256 id => MultiplierAction) multiplierActions;
+        mapping(uint256 id => ScheduledAction) scheduledActions;
         mapping(uint256 id => Dividend) dividends;
     }
 
@@ -146,6 +153,35 @@ contract CorporateActions is
         emit ReinvestmentTerms(id, grossPerShare, referencePrice, withholdingBps);
     }
 
+    /// @notice Announces a name change (CHAN): from `effectiveAt` the token's ERC-20 name and
+    /// symbol and its underlying ticker are the new ones (e.g. after the company renames).
+    /// @param token The stock token.
+    /// @param names The new name, symbol and underlying ticker (none empty).
+    /// @param effectiveAt When they apply (now or later).
+    /// @return id The action id.
+    function announceNameChange(StockToken token, IStockToken.Names calldata names, uint64 effectiveAt)
+        external
+        onlyRole(ACTIONS_OFFICER_ROLE)
+        returns (uint256 id)
+    {
+        CorporateActionsStorage storage $ = _getStorage();
+        id = $.nextId++;
+        $.scheduledActions[id] =
+            ScheduledAction({kind: Kind.CHAN, status: Status.Announced, token: token, effectiveAt: effectiveAt, tokenNonce: 0});
+        emit NameChangeAnnounced(
+            id,
+            address(token),
+            effectiveAt,
+            token.name(),
+            token.symbol(),
+            token.securityInfo().underlyingTicker,
+            names.name,
+            names.symbol,
+            names.underlyingTicker
+        );
+        token.scheduleNameChange(names, effectiveAt);
+    }
+
     // ------------------------------------------------------------------------------------------
     // Cash dividends
 
@@ -164,26 +200,13 @@ contract CorporateActions is
         uint16 defaultBps,
         address[] calldata excluded
     ) external onlyRole(ACTIONS_OFFICER_ROLE) nonReentrant returns (uint256 id) {
-        if (terms.recordTime > block.timestamp || terms.paymentTime < terms.recordTime
-            || terms.claimExpiry <= terms.paymentTime || terms.claimExpiry > type(uint40).max) {
-            revert InvalidSchedule(terms.recordTime, terms.paymentTime, terms.claimExpiry);
-        }
-        uint256 total = uint256(terms.totalNet) + terms.totalWithholding;
-        if (terms.merkleRoot == bytes32(0) || total == 0 || total > type(uint128).max || terms.token == address(0)
-            || terms.taxAccount == address(0) || terms.stablecoin == address(0)) {
-            revert InvalidDividend();
-        }
-        if (jurisdictions.length != bps.length || defaultBps > BPS) revert InvalidWithholdingTable();
-        for (uint256 i; i < bps.length; ++i) {
-            if (bps[i] > BPS) revert InvalidWithholdingTable();
-        }
-
-        CorporateActionsStorage storage $ = _getStorage();
-        id = $.nextId++;
-        Dividend storage d = $.dividends[id];
+        (uint256 total, uint256 words) = _checkTerms(terms, jurisdictions.length, bps, defaultBps);
+        id = _getStorage().nextId++;
+        Dividend storage d = _getStorage().dividends[id];
         d.status = Status.Announced;
-        d.paymentTime = uint40(terms.paymentTime);
-        d.claimExpiry = uint40(terms.claimExpiry);
+        d.paymentTime = uint32(terms.paymentTime);
+        d.claimExpiry = uint32(terms.claimExpiry);
+        d.claimWords = uint24(words);
         d.funder = msg.sender;
         d.stablecoin = IERC20(terms.stablecoin);
         d.taxAccount = terms.taxAccount;
@@ -232,7 +255,9 @@ contract CorporateActions is
     /// @notice Sends the tax withheld so far to the dividend's tax account (anyone may call).
     /// @param id The dividend.
     function remitWithholding(uint256 id) public nonReentrant {
-        _remit(_dividend(id), id);
+        Dividend storage d = _dividend(id);
+        (, uint256 withheld) = _claimedTotals(d);
+        _remit(d, id, withheld);
     }
 
     /// @notice After the claim expiry, returns everything unclaimed to the funder (and remits
@@ -242,33 +267,33 @@ contract CorporateActions is
         Dividend storage d = _dividend(id);
         if (d.status != Status.Announced) revert UnknownAction(id);
         if (block.timestamp < d.claimExpiry) revert ClaimsStillOpen(d.claimExpiry);
-        _remit(d, id);
-        uint256 amount = uint256(d.funded) - d.paid - d.withheld;
+        (uint256 paid, uint256 withheld) = _claimedTotals(d);
+        _remit(d, id, withheld);
+        uint256 amount = uint256(d.funded) - paid - withheld;
         d.status = Status.Reclaimed;
         emit DividendReclaimed(id, d.funder, amount);
         if (amount != 0) d.stablecoin.safeTransfer(d.funder, amount);
     }
 
-    /// @notice Cancels an action before it takes effect: a scheduled multiplier change is
-    /// withdrawn; a dividend before its payment time is refunded in full to its funder.
+    /// @notice Cancels an action before it takes effect: a scheduled multiplier or name change
+    /// is withdrawn; a dividend before its payment time is refunded in full to its funder.
     /// @param id The action.
     function cancel(uint256 id) external onlyRole(ACTIONS_OFFICER_ROLE) nonReentrant {
         CorporateActionsStorage storage $ = _getStorage();
-        MultiplierAction storage action = $.multiplierActions[id];
+        ScheduledAction storage action = $.scheduledActions[id];
         if (action.status == Status.Announced) {
             if (block.timestamp >= action.effectiveAt) revert ActionAlreadyEffective(id);
             action.status = Status.Cancelled;
             emit ActionCancelled(id);
-            action.token.cancelUIMultiplierUpdate(action.tokenNonce);
+            if (action.kind == Kind.CHAN) action.token.cancelNameChange(action.effectiveAt);
+            else action.token.cancelUIMultiplierUpdate(action.tokenNonce);
             return;
         }
         Dividend storage d = $.dividends[id];
         if (d.status != Status.Announced) revert UnknownAction(id);
         if (block.timestamp >= d.paymentTime) revert ActionAlreadyEffective(id);
         d.status = Status.Cancelled;
-        uint256 refund = d.funded;
-        d.paid = 0;
-        d.withheld = 0;
+        uint256 refund = d.funded; // nothing was paid: claims open at the payment time
         emit ActionCancelled(id);
         emit DividendReclaimed(id, d.funder, refund);
         d.stablecoin.safeTransfer(d.funder, refund);
@@ -295,21 +320,22 @@ contract CorporateActions is
         )
     {
         Dividend storage d = _getStorage().dividends[id];
-        return (d.status, address(d.stablecoin), d.merkleRoot, d.paymentTime, d.claimExpiry, d.funded, d.paid,
-            d.withheld, d.remitted);
+        (paid, withheld) = _claimedTotals(d);
+        return (d.status, address(d.stablecoin), d.merkleRoot, d.paymentTime, d.claimExpiry, d.funded, paid,
+            withheld, d.remitted);
     }
 
     /// @notice Whether leaf `index` of dividend `id` was paid.
     /// @param id The dividend.
     /// @param index Leaf index.
     function isClaimed(uint256 id, uint256 index) external view returns (bool) {
-        return _getStorage().dividends[id].claimed.get(index);
+        return (_getStorage().dividends[id].claims[index >> 6] >> (index & 63)) & 1 == 1;
     }
 
     /// @notice A split, stock dividend or reinvestment.
     /// @param id The action.
-    function multiplierAction(uint256 id) external view returns (MultiplierAction memory) {
-        return _getStorage().multiplierActions[id];
+    function scheduledAction(uint256 id) external view returns (ScheduledAction memory) {
+        return _getStorage().scheduledActions[id];
     }
 
     /// @notice The id the next action will get.
@@ -329,11 +355,34 @@ contract CorporateActions is
         uint256 next = Math.mulDiv(current, numerator, denominator);
         CorporateActionsStorage storage $ = _getStorage();
         id = $.nextId++;
-        $.multiplierActions[id] = MultiplierAction({
+        $.scheduledActions[id] = ScheduledAction({
             kind: kind, status: Status.Announced, token: token, effectiveAt: at, tokenNonce: nonce + 1
         });
         emit MultiplierActionAnnounced(id, kind, address(token), at, numerator, denominator, current, next);
         token.updateUIMultiplier(next, at, current, nonce);
+    }
+
+    /// @dev Validates a declaration; returns the funding total and the number of claim words.
+    function _checkTerms(DividendTerms calldata terms, uint256 jurisdictions, uint16[] calldata bps, uint16 defaultBps)
+        private
+        view
+        returns (uint256 total, uint256 words)
+    {
+        if (terms.recordTime > block.timestamp || terms.paymentTime < terms.recordTime
+            || terms.claimExpiry <= terms.paymentTime || terms.claimExpiry > type(uint32).max) {
+            revert InvalidSchedule(terms.recordTime, terms.paymentTime, terms.claimExpiry);
+        }
+        total = uint256(terms.totalNet) + terms.totalWithholding;
+        words = (uint256(terms.leafCount) + 63) >> 6;
+        if (terms.merkleRoot == bytes32(0) || total == 0 || total > type(uint96).max || terms.token == address(0)
+            || words == 0 || words > type(uint24).max || terms.taxAccount == address(0)
+            || terms.stablecoin == address(0)) {
+            revert InvalidDividend();
+        }
+        if (jurisdictions != bps.length || defaultBps > BPS) revert InvalidWithholdingTable();
+        for (uint256 i; i < bps.length; ++i) {
+            if (bps[i] > BPS) revert InvalidWithholdingTable();
+        }
     }
 
     function _pay(
@@ -345,24 +394,45 @@ contract CorporateActions is
         uint256 withholding,
         bytes32[] calldata proof
     ) private {
-        if (d.claimed.get(index)) revert AlreadyClaimed(id, index);
+        uint256 w = index >> 6;
+        if (w >= d.claimWords) revert InvalidProof(id, index);
+        uint256 flag = 1 << (index & 63);
+        uint256 word = d.claims[w];
+        if (word & flag != 0) revert AlreadyClaimed(id, index);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, net, withholding))));
         if (!MerkleProof.verifyCalldata(proof, d.merkleRoot, leaf)) revert InvalidProof(id, index);
         if (REGISTRY.recordOf(account).has(InvestorRecord.FROZEN)) revert ClaimantFrozen(account);
-        d.claimed.set(index);
-        // Cannot exceed `funded`: the leaves sum to it, and each is paid once.
-        d.paid += uint128(net);
-        d.withheld += uint128(withholding);
+        d.claims[w] = _addClaim(id, word | flag, net, withholding);
         emit DividendPaid(id, index, account, net, withholding);
         d.stablecoin.safeTransfer(account, net);
     }
 
-    function _remit(Dividend storage d, uint256 id) private {
-        uint256 amount = uint256(d.withheld) - d.remitted;
+    /// @dev Adds a payment to a claim word's sums (see {Dividend}).
+    function _addClaim(uint256 id, uint256 word, uint256 net, uint256 withholding) private pure returns (uint256) {
+        uint256 netSum = uint96(word >> 64) + net;
+        uint256 taxSum = (word >> 160) + withholding;
+        // Leaves that sum to `funded` (< 2**96, see {declareDividend}) never get here; a tree
+        // that pays more than it was funded with is stopped before it corrupts the word.
+        if (netSum > type(uint96).max || taxSum > type(uint96).max) revert ClaimsExceedFunding(id);
+        return (word & type(uint64).max) | (netSum << 64) | (taxSum << 160);
+    }
+
+    function _remit(Dividend storage d, uint256 id, uint256 withheld) private {
+        uint256 amount = withheld - d.remitted;
         if (amount == 0) return;
-        d.remitted = d.withheld;
+        d.remitted = uint128(withheld); // withheld <= funded < 2**96
         emit WithholdingRemitted(id, d.taxAccount, amount);
         d.stablecoin.safeTransfer(d.taxAccount, amount);
+    }
+
+    /// @dev Sums the claim words: O(leaves / 64) reads, for reclaim, remittance and views only.
+    function _claimedTotals(Dividend storage d) private view returns (uint256 paid, uint256 withheld) {
+        uint256 words = d.claimWords;
+        for (uint256 w; w < words; ++w) {
+            uint256 word = d.claims[w];
+            paid += uint96(word >> 64);
+            withheld += word >> 160;
+        }
     }
 
     function _dividend(uint256 id) private view returns (Dividend storage d) {

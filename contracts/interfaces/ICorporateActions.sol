@@ -6,13 +6,14 @@ pragma solidity 0.8.28;
 /// Event kinds follow ISO 15022 corporate-action event codes.
 interface ICorporateActions {
     /// @notice ISO 15022 CAEV codes: forward split, reverse split, stock dividend, cash dividend,
-    /// dividend reinvestment.
+    /// dividend reinvestment, name change.
     enum Kind {
         SPLF,
         SPLR,
         DVSE,
         DVCA,
-        DRIP
+        DRIP,
+        CHAN
     }
 
     /// @notice Lifecycle of an action.
@@ -31,6 +32,7 @@ interface ICorporateActions {
     /// @param paymentTime Claims open.
     /// @param claimExpiry Claims close; the rest returns to the issuer.
     /// @param merkleRoot Root over (index, account, net, withholding) leaves (OpenZeppelin StandardMerkleTree).
+    /// @param leafCount Number of leaves; their indices are 0 .. leafCount - 1.
     /// @param totalNet Sum of net entitlements.
     /// @param totalWithholding Sum of withheld tax.
     /// @param taxAccount Receives the withheld tax.
@@ -43,6 +45,7 @@ interface ICorporateActions {
         uint64 paymentTime;
         uint64 claimExpiry;
         bytes32 merkleRoot;
+        uint32 leafCount;
         uint128 totalNet;
         uint128 totalWithholding;
         address taxAccount;
@@ -76,6 +79,28 @@ interface ICorporateActions {
         uint256 denominator,
         uint256 oldMultiplier,
         uint256 newMultiplier
+    );
+
+    /// @notice Emitted when a name change (CHAN) is announced.
+    /// @param id Action id.
+    /// @param token The stock token.
+    /// @param effectiveAt When the new names apply (no transaction needed then).
+    /// @param oldName ERC-20 name before.
+    /// @param oldSymbol ERC-20 symbol before.
+    /// @param oldUnderlyingTicker Underlying ticker before.
+    /// @param newName ERC-20 name after.
+    /// @param newSymbol ERC-20 symbol after.
+    /// @param newUnderlyingTicker Underlying ticker after.
+    event NameChangeAnnounced(
+        uint256 indexed id,
+        address indexed token,
+        uint64 effectiveAt,
+        string oldName,
+        string oldSymbol,
+        string oldUnderlyingTicker,
+        string newName,
+        string newSymbol,
+        string newUnderlyingTicker
     );
 
     /// @notice Emitted for a dividend reinvestment, with its terms.
@@ -137,7 +162,8 @@ interface ICorporateActions {
     /// @param claimExpiry Claim expiry.
     error InvalidSchedule(uint64 recordTime, uint64 paymentTime, uint64 claimExpiry);
 
-    /// @notice Thrown for a dividend with no root, no funds, or a zero address.
+    /// @notice Thrown for a dividend with no root, no leaves (or more than 2**30), no funds (or
+    /// 2**96 units or more), or a zero address.
     error InvalidDividend();
 
     /// @notice Thrown when the stablecoin received differs from what was declared.
@@ -172,6 +198,11 @@ interface ICorporateActions {
     /// @notice Thrown when paying a holder the registry has frozen.
     /// @param account The holder.
     error ClaimantFrozen(address account);
+
+    /// @notice Thrown when a dividend's claims would pay out more than it was funded with (a
+    /// wrong entitlement tree).
+    /// @param id Action id.
+    error ClaimsExceedFunding(uint256 id);
 
     /// @notice Thrown when reclaiming before the claim expiry.
     /// @param claimExpiry When reclaiming becomes possible.

@@ -45,6 +45,24 @@ interface IStockToken {
         string termsURI;
     }
 
+    /// @notice A CHAN corporate action's new names.
+    /// @param name ERC-20 name.
+    /// @param symbol ERC-20 symbol.
+    /// @param underlyingTicker The underlying stock's ticker.
+    struct Names {
+        string name;
+        string symbol;
+        string underlyingTicker;
+    }
+
+    /// @notice A scheduled or past name change.
+    /// @param names The names from `effectiveAt` on.
+    /// @param effectiveAt When they apply.
+    struct NameChange {
+        Names names;
+        uint256 effectiveAt;
+    }
+
     /// @notice Thrown when the compliance rules refuse a transfer, mint or burn.
     /// @param from Sender (zero for a mint).
     /// @param to Receiver (zero for a burn).
@@ -151,4 +169,25 @@ interface IStockToken {
     /// @param cancelledMultiplier The multiplier that will not take effect.
     /// @param cancelledEffectiveAt When it would have.
     event UIMultiplierUpdateCancelled(uint256 cancelledMultiplier, uint256 cancelledEffectiveAt);
+
+    /// @notice Emitted when a name change (CHAN) is scheduled.
+    /// @param newName ERC-20 name from `effectiveAt`.
+    /// @param newSymbol ERC-20 symbol from `effectiveAt`.
+    /// @param newUnderlyingTicker Underlying ticker from `effectiveAt`.
+    /// @param effectiveAt When they apply (no transaction is needed then).
+    event NameChangeScheduled(string newName, string newSymbol, string newUnderlyingTicker, uint256 effectiveAt);
+
+    /// @notice Emitted when a scheduled name change is withdrawn.
+    /// @param effectiveAt When it would have applied.
+    event NameChangeCancelled(uint256 effectiveAt);
+
+    /// @notice Thrown when scheduling a name change while another is still pending.
+    /// @param effectiveAt When the pending one applies.
+    error NameChangePending(uint256 effectiveAt);
+
+    /// @notice Thrown when cancelling a name change that is not pending (or another one).
+    error NoNameChangePending();
+
+    /// @notice Thrown for an empty name, symbol or underlying ticker.
+    error InvalidNames();
 }

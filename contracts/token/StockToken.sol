@@ -122,6 +122,9 @@ contract StockToken is
         AggregatorV3Interface reserveFeed;
         uint32 reserveMaxAge;
         SecurityInfo security;
+        // CHAN (name changes), oldest first; the last one may still be scheduled. Before the
+        // first takes effect: the name, symbol and ticker given at initialization.
+        NameChange[] nameChanges;
     }
 
     // keccak256(abi.encode(uint256(keccak256("stocks.storage.StockToken")) - 1)) & ~bytes32(uint256(0xff))
@@ -300,6 +303,52 @@ contract StockToken is
     }
 
     // ------------------------------------------------------------------------------------------
+    // CHAN: name, symbol and underlying ticker changes (driven by the corporate-actions contract)
+
+    /// @notice Schedules new names; they replace the current ones at `effectiveAtTimestamp` with
+    /// no transaction. The EIP-712 (permit) domain keeps the name given at initialization, so
+    /// signatures in flight stay valid; wallets read it from {eip712Domain} (ERC-5267).
+    /// @param newNames The ERC-20 name and symbol and the underlying ticker (none empty).
+    /// @param effectiveAtTimestamp When they apply (now or later).
+    function scheduleNameChange(Names calldata newNames, uint256 effectiveAtTimestamp)
+        external
+        onlyRole(CORPORATE_ACTIONS_ROLE)
+    {
+        NameChange[] storage changes = _getStorage().nameChanges;
+        uint256 n = changes.length;
+        if (n != 0 && block.timestamp < changes[n - 1].effectiveAt) revert NameChangePending(changes[n - 1].effectiveAt);
+        if (effectiveAtTimestamp < block.timestamp) revert EffectiveAtInPast(effectiveAtTimestamp);
+        if (bytes(newNames.name).length == 0 || bytes(newNames.symbol).length == 0
+            || bytes(newNames.underlyingTicker).length == 0) revert InvalidNames();
+        changes.push(NameChange(newNames, effectiveAtTimestamp));
+        emit NameChangeScheduled(newNames.name, newNames.symbol, newNames.underlyingTicker, effectiveAtTimestamp);
+    }
+
+    /// @notice Withdraws the scheduled name change before it takes effect.
+    /// @param effectiveAtTimestamp The scheduled time (guards against cancelling another change).
+    function cancelNameChange(uint256 effectiveAtTimestamp) external onlyRole(CORPORATE_ACTIONS_ROLE) {
+        NameChange[] storage changes = _getStorage().nameChanges;
+        uint256 n = changes.length;
+        if (n == 0 || changes[n - 1].effectiveAt != effectiveAtTimestamp || block.timestamp >= effectiveAtTimestamp) {
+            revert NoNameChangePending();
+        }
+        changes.pop();
+        emit NameChangeCancelled(effectiveAtTimestamp);
+    }
+
+    /// @inheritdoc ERC20Upgradeable
+    function name() public view override returns (string memory) {
+        uint256 n = _namesInForce();
+        return n == 0 ? super.name() : _getStorage().nameChanges[n - 1].names.name;
+    }
+
+    /// @inheritdoc ERC20Upgradeable
+    function symbol() public view override returns (string memory) {
+        uint256 n = _namesInForce();
+        return n == 0 ? super.symbol() : _getStorage().nameChanges[n - 1].names.symbol;
+    }
+
+    // ------------------------------------------------------------------------------------------
     // ERC-8056 multiplier (driven by the corporate-actions contract)
 
     /// @notice Schedules a new multiplier, guarded against stale or repeated updates.
@@ -414,22 +463,19 @@ contract StockToken is
     function messageForTransferRestriction(uint8 restrictionCode) external pure returns (string memory) {
         if (restrictionCode == SUCCESS) return "No restriction";
         if (restrictionCode == TOKEN_PAUSED) return "Token is paused";
-        if (restrictionCode == SENDER_NOT_VERIFIED) return "Sender is not a verified investor";
-        if (restrictionCode == RECEIVER_NOT_VERIFIED) return "Receiver is not a verified investor";
-        if (restrictionCode == SENDER_KYC_EXPIRED) return "Sender's KYC has expired";
-        if (restrictionCode == RECEIVER_KYC_EXPIRED) return "Receiver's KYC has expired";
-        if (restrictionCode == SENDER_FROZEN) return "Sender is frozen";
-        if (restrictionCode == RECEIVER_FROZEN) return "Receiver is frozen";
-        if (restrictionCode == SENDER_JURISDICTION_BLOCKED) return "Sender's jurisdiction is blocked for this token";
-        if (restrictionCode == RECEIVER_JURISDICTION_BLOCKED) return "Receiver's jurisdiction is blocked for this token";
-        if (restrictionCode == SENDER_CLASS_NOT_ALLOWED) return "Sender's investor class is not allowed";
-        if (restrictionCode == RECEIVER_CLASS_NOT_ALLOWED) return "Receiver's investor class is not allowed";
         if (restrictionCode == HOLDING_CAP_EXCEEDED) return "Receiver would exceed the holding cap";
         if (restrictionCode == INSUFFICIENT_UNFROZEN_BALANCE) return "Amount exceeds the sender's unfrozen balance";
         if (restrictionCode == INSUFFICIENT_BALANCE) return "Amount exceeds the sender's balance";
-        if (restrictionCode == SENDER_US_PERSON) return "Sender is a US person";
-        if (restrictionCode == RECEIVER_US_PERSON) return "Receiver is a US person";
-        return "Unknown restriction code";
+        if (restrictionCode > RECEIVER_US_PERSON) return "Unknown restriction code";
+        // The party codes come in pairs: sender 2k, receiver 2k + 1 (2..11), and 15/16.
+        uint8 pair = restrictionCode >= SENDER_US_PERSON ? SENDER_US_PERSON : restrictionCode & ~uint8(1);
+        string memory reason = " is a US person";
+        if (pair == SENDER_NOT_VERIFIED) reason = " is not a verified investor";
+        else if (pair == SENDER_KYC_EXPIRED) reason = "'s KYC has expired";
+        else if (pair == SENDER_FROZEN) reason = " is frozen";
+        else if (pair == SENDER_JURISDICTION_BLOCKED) reason = "'s jurisdiction is blocked for this token";
+        else if (pair == SENDER_CLASS_NOT_ALLOWED) reason = "'s investor class is not allowed";
+        return string.concat(restrictionCode == pair ? "Sender" : "Receiver", reason);
     }
 
     /// @inheritdoc IERC7943Fungible
@@ -487,8 +533,10 @@ contract StockToken is
     }
 
     /// @notice The security behind the token: ticker, ISIN, CUSIP, issuer, terms.
-    function securityInfo() external view returns (SecurityInfo memory) {
-        return _getStorage().security;
+    function securityInfo() external view returns (SecurityInfo memory info) {
+        info = _getStorage().security;
+        uint256 n = _namesInForce();
+        if (n != 0) info.underlyingTicker = _getStorage().nameChanges[n - 1].names.underlyingTicker;
     }
 
     /// @inheritdoc ERC20Upgradeable
@@ -625,6 +673,14 @@ contract StockToken is
         uint256 reserve = reserveShares();
         uint256 supplyShares = Math.mulDiv(supplyAfter, uiMultiplier(), MULTIPLIER_ONE, Math.Rounding.Ceil);
         if (supplyShares > reserve) revert ReserveExceeded(supplyShares, reserve);
+    }
+
+    /// @dev How many name changes are in force: the names now are those of the last of them,
+    /// or those given at initialization when there is none.
+    function _namesInForce() private view returns (uint256 n) {
+        NameChange[] storage changes = _getStorage().nameChanges;
+        n = changes.length;
+        if (n != 0 && block.timestamp < changes[n - 1].effectiveAt) --n; // the last is only scheduled
     }
 
     function _scheduleMultiplier(uint256 newMultiplier, uint256 effectiveAtTimestamp, uint256 expected, uint64 nonce)

@@ -7,7 +7,10 @@ import pytest
 
 from stocksuite.corporate import (
     KINDS,
+    LEAF_TYPES,
     CorporateActionError,
+    Distribution,
+    Entitlement,
     WithholdingTable,
     compute_entitlements,
     parse_ratio,
@@ -15,6 +18,7 @@ from stocksuite.corporate import (
     verify_dividend,
 )
 from stocksuite.corporate_ops import chain_now
+from stocksuite.merkle import StandardMerkleTree
 from stocksuite.records import InvestorRecord
 from tests.conftest import YEAR
 
@@ -89,6 +93,76 @@ def test_reinvestment_raises_the_multiplier_by_net_over_price(actions, token, ro
     assert token.uiMultiplier() == 10**18 * 200_850_000 // 200_000_000
 
 
+META = ("Meta Platforms xStock", "METAx", "META")
+
+
+def test_name_change_applies_on_schedule_and_keeps_the_permit_domain(actions, token, roles, chain):
+    officer = roles["corporate"]
+    name, symbol, ticker = token.name(), token.symbol(), token.securityInfo().underlyingTicker
+    domain = token.DOMAIN_SEPARATOR()
+    at = chain_now(chain) + 100
+    receipt = actions.announceNameChange(token, META, at, sender=officer)
+    announced = receipt.events.filter(actions.NameChangeAnnounced)[0]
+    assert (announced.oldName, announced.oldSymbol) == (name, symbol)
+    assert (announced.newName, announced.newSymbol, announced.newUnderlyingTicker) == META
+    assert actions.scheduledAction(announced.id).kind == KINDS["CHAN"]
+    assert receipt.events.filter(token.NameChangeScheduled)[0].effectiveAt == at
+    assert (token.name(), token.symbol(), token.securityInfo().underlyingTicker) == (name, symbol, ticker)
+    with ape.reverts(token.NameChangePending):
+        actions.announceNameChange(token, ("Other", "OTH", "OTH"), at + 1, sender=officer)
+
+    advance_to(chain, at)  # no transaction at the effective second
+    assert (token.name(), token.symbol(), token.securityInfo().underlyingTicker) == META
+    assert token.securityInfo().isin != ""  # the rest of the security data stays
+    # Permits keep the domain of the name at initialization (ERC-5267 tells wallets so).
+    assert token.DOMAIN_SEPARATOR() == domain
+    assert token.eip712Domain().name == name
+
+    later = chain_now(chain) + 50
+    actions.announceNameChange(token, ("Meta Platforms Class A xStock", "METAAx", "META.A"), later, sender=officer)
+    assert token.symbol() == "METAx"  # the first change stays in force until the second applies
+    advance_to(chain, later)
+    assert (token.name(), token.symbol()) == ("Meta Platforms Class A xStock", "METAAx")
+
+
+def test_name_change_cancels_before_effect_only(actions, token, roles, chain):
+    officer = roles["corporate"]
+    name = token.name()
+    at = chain_now(chain) + 100
+    action_id = actions.announceNameChange(token, META, at, sender=officer).events.filter(
+        actions.NameChangeAnnounced)[0].id  # fmt: skip
+    receipt = actions.cancel(action_id, sender=officer)
+    assert receipt.events.filter(token.NameChangeCancelled)[0].effectiveAt == at
+    advance_to(chain, at)
+    assert token.name() == name
+    with ape.reverts(actions.UnknownAction):
+        actions.cancel(action_id, sender=officer)
+
+    soon = chain_now(chain) + 10
+    action_id = actions.announceNameChange(token, META, soon, sender=officer).events.filter(
+        actions.NameChangeAnnounced)[0].id  # fmt: skip
+    advance_to(chain, soon)
+    with ape.reverts(actions.ActionAlreadyEffective):
+        actions.cancel(action_id, sender=officer)
+    assert token.name() == META[0]
+
+
+@pytest.mark.parametrize(("names", "error"), [
+    (("", "X", "X"), "InvalidNames"), (("X", "", "X"), "InvalidNames"), (("X", "X", ""), "InvalidNames"),
+])  # fmt: skip
+def test_name_change_refuses_empty_names_and_past_times(actions, token, roles, chain, names, error):
+    officer = roles["corporate"]
+    with ape.reverts(getattr(token, error)):
+        actions.announceNameChange(token, names, chain_now(chain) + 10, sender=officer)
+    with ape.reverts(token.EffectiveAtInPast):  # before the head block: past whatever the wall clock says
+        actions.announceNameChange(token, META, chain.blocks.head.timestamp - 10, sender=officer)
+
+
+def test_token_refuses_to_cancel_a_name_change_it_does_not_have(token, roles, chain):
+    with ape.reverts(token.NoNameChangePending):
+        token.cancelNameChange(chain_now(chain) + 10, sender=roles["corporate"])
+
+
 def test_parse_ratio():
     assert parse_ratio("3:2") == (3, 2) and parse_ratio("1-for-10") == (1, 10) and parse_ratio("3/1") == (3, 1)
     for bad in ("0:1", "3:0", "2:2", "three", "1:2:3"):
@@ -118,8 +192,8 @@ def declare(actions, usd, deployer, token, tax_account, distribution, record_tim
     usd.mint(officer, total, sender=deployer)
     usd.approve(actions, total, sender=officer)
     now = chain.blocks.head.timestamp
-    terms = (token.address, usd.address, 240_000, record_time, now + pay_in, now + expiry_in, distribution.root,
-             distribution.total_net, distribution.total_withholding, tax_account.address, "ipfs://entitlements")
+    terms = distribution.terms(token.address, usd.address, 240_000, record_time, now + pay_in, now + expiry_in,
+                               tax_account.address, "ipfs://entitlements")
     jurisdictions = sorted(TABLE.rates)
     receipt = actions.declareDividend(terms, jurisdictions, [TABLE.rates[j] for j in jurisdictions],
                                       TABLE.default_bps, [], sender=officer)  # fmt: skip
@@ -227,28 +301,108 @@ def test_record_time_in_the_future_is_refused_before_any_transaction(chain, fund
 
 def test_declaration_checks(actions, token, usd, roles, chain, tax_account):
     now = chain.pending_timestamp
-    root = b"\x01" * 32
-    future_record = (token.address, usd.address, 1, now + DAY, now + 2 * DAY, now + 3 * DAY, root, 1, 0,
-                     tax_account.address, "")  # fmt: skip
-    with ape.reverts(actions.InvalidSchedule):
-        actions.declareDividend(future_record, [], [], 0, [], sender=roles["corporate"])
-    no_root = (token.address, usd.address, 1, now - 1, now, now + DAY, b"\x00" * 32, 1, 0, tax_account.address, "")
-    with ape.reverts(actions.InvalidDividend):
-        actions.declareDividend(no_root, [], [], 0, [], sender=roles["corporate"])
-    bad_table = (token.address, usd.address, 1, now - 1, now, now + DAY, root, 1, 0, tax_account.address, "")
+    officer = roles["corporate"]
+
+    def terms(record=now - 1, pay=now, expiry=now + DAY, root=b"\x01" * 32, leaves=1, net=1, tax=0):
+        return (token.address, usd.address, 1, record, pay, expiry, root, leaves, net, tax, tax_account.address, "")
+
+    for schedule in ({"record": now + DAY, "pay": now + 2 * DAY, "expiry": now + 3 * DAY},  # record in the future
+                     {"expiry": 2**32}):  # claim expiry past 2106 (uint32 seconds)  # fmt: skip
+        with ape.reverts(actions.InvalidSchedule):
+            actions.declareDividend(terms(**schedule), [], [], 0, [], sender=officer)
+    for bad in ({"root": b"\x00" * 32}, {"leaves": 0}, {"net": 0}, {"net": 2**96 - 1, "tax": 1}):
+        with ape.reverts(actions.InvalidDividend):
+            actions.declareDividend(terms(**bad), [], [], 0, [], sender=officer)
     with ape.reverts(actions.InvalidWithholdingTable):
-        actions.declareDividend(bad_table, [276], [], 0, [], sender=roles["corporate"])
+        actions.declareDividend(terms(), [276], [], 0, [], sender=officer)
     with ape.reverts():  # no allowance: nothing is declared without funds
-        actions.declareDividend(bad_table, [], [], 0, [], sender=roles["corporate"])
+        actions.declareDividend(terms(), [], [], 0, [], sender=officer)
 
 
-@pytest.mark.parametrize("fn", ["announceRatio", "announceReinvestment", "declareDividend", "cancel", "reclaim"])
+def _synthetic(entries: list[tuple[int, str, int, int]]) -> Distribution:
+    """A distribution over arbitrary (index, account, net, withholding) leaves."""
+    entitlements = [Entitlement(i, a, 0, 0, 0, 0, n + w, w, n) for i, a, n, w in entries]
+    return Distribution(entitlements, StandardMerkleTree.of([list(e) for e in entries], LEAF_TYPES))
+
+
+def _declare_synthetic(actions, usd, deployer, officer, token, tax_account, chain, distribution, leaves=None):
+    total = distribution.total_net + distribution.total_withholding
+    usd.mint(officer, total, sender=deployer)
+    usd.approve(actions, total, sender=officer)
+    now = chain.blocks.head.timestamp
+    terms = list(distribution.terms(token.address, usd.address, 1, now - 1, now + 10, now + DAY, tax_account.address,
+                                    ""))  # fmt: skip
+    if leaves is not None:
+        terms[7] = leaves
+    receipt = actions.declareDividend(tuple(terms), [], [], 0, [], sender=officer)
+    advance_to(chain, now + 10)
+    return receipt.events.filter(actions.DividendDeclared)[0].id, now + DAY
+
+
+def test_claim_words_sum_every_payment_across_words(actions, token, usd, deployer, roles, chain, tax_account):
+    """130 leaves span three claim words (64 leaves each); every total is the sum over them."""
+    entries = [(i, f"0x{i + 1:040x}", 1_000 + i, 10 * (i % 7)) for i in range(130)]
+    distribution = _synthetic(entries)
+    officer = roles["corporate"]
+    dividend_id, expiry = _declare_synthetic(actions, usd, deployer, officer, token, tax_account, chain,
+                                             distribution)  # fmt: skip
+    paid = [e for e in distribution.entitlements if e.index % 3 != 1]  # some in every word, some not
+    claims = [(e.index, e.account, e.net, e.withholding, distribution.proof(e.index)) for e in paid]
+    actions.payBatch(dividend_id, claims[:50], sender=roles["agent"])
+    actions.payBatch(dividend_id, claims[50:], sender=roles["agent"])
+    for e in distribution.entitlements:
+        assert actions.isClaimed(dividend_id, e.index) == (e in paid)
+    state = actions.dividend(dividend_id)
+    assert (state.paid, state.withheld) == (sum(e.net for e in paid), sum(e.withholding for e in paid))
+    with ape.reverts(actions.AlreadyClaimed):
+        actions.payBatch(dividend_id, claims[-1:], sender=roles["agent"])
+
+    advance_to(chain, expiry)
+    before = usd.balanceOf(officer)
+    actions.reclaim(dividend_id, sender=officer)
+    unpaid = [e for e in distribution.entitlements if e not in paid]
+    assert usd.balanceOf(officer) - before == sum(e.net + e.withholding for e in unpaid)
+    assert usd.balanceOf(tax_account) == state.withheld
+    assert usd.balanceOf(actions) == 0
+
+
+def test_claims_outside_the_declared_leaves_or_funding_are_refused(actions, token, usd, deployer, roles, chain,
+                                                                   tax_account):  # fmt: skip
+    # A wrong tree: a leaf at index 64 while the terms declare 64 leaves (one claim word).
+    distribution = _synthetic([(0, "0x" + "aa" * 20, 5, 0), (64, "0x" + "bb" * 20, 5, 0)])
+    officer = roles["corporate"]
+    dividend_id, _ = _declare_synthetic(actions, usd, deployer, officer, token, tax_account, chain, distribution,
+                                        leaves=64)  # fmt: skip
+    with ape.reverts(actions.InvalidProof):
+        actions.claim(dividend_id, 64, "0x" + "bb" * 20, 5, 0, distribution.proof(1), sender=officer)
+    actions.claim(dividend_id, 0, "0x" + "aa" * 20, 5, 0, distribution.proof(0), sender=officer)
+
+    # A tree whose leaf pays more than a dividend can ever be funded with stops at the claim word.
+    huge = _synthetic([(0, "0x" + "cc" * 20, 2**96, 0), (1, "0x" + "dd" * 20, 1, 0)])
+    dividend_id = _declare_with_root(actions, usd, deployer, officer, token, tax_account, chain, huge.root, 2)
+    with ape.reverts(actions.ClaimsExceedFunding):
+        actions.claim(dividend_id, 0, "0x" + "cc" * 20, 2**96, 0, huge.proof(0), sender=officer)
+
+
+def _declare_with_root(actions, usd, deployer, officer, token, tax_account, chain, root: bytes, total: int) -> int:
+    usd.mint(officer, total, sender=deployer)
+    usd.approve(actions, total, sender=officer)
+    now = chain.blocks.head.timestamp
+    terms = (token.address, usd.address, 1, now - 1, now + 10, now + DAY, root, 2, total, 0, tax_account.address, "")
+    receipt = actions.declareDividend(terms, [], [], 0, [], sender=officer)
+    advance_to(chain, now + 10)
+    return receipt.events.filter(actions.DividendDeclared)[0].id
+
+
+@pytest.mark.parametrize("fn", ["announceRatio", "announceReinvestment", "announceNameChange", "declareDividend",
+                                "cancel", "reclaim"])
 def test_officer_functions_refuse_everyone_else(actions, token, roles, investors, outsider, deployer, fn):
     args = {
         "announceRatio": (SPLF, token.address, 2, 1, 2**40),
         "announceReinvestment": (token.address, 1, 1, 0, 2**40),
-        "declareDividend": ((token.address, token.address, 1, 0, 0, 0, b"\x01" * 32, 0, 0, token.address, ""),
+        "declareDividend": ((token.address, token.address, 1, 0, 0, 0, b"\x01" * 32, 1, 0, 0, token.address, ""),
                             [], [], 0, []),
+        "announceNameChange": (token.address, ("New", "NEW", "NEW"), 2**40),
         "cancel": (1,),
         "reclaim": (1,),
     }[fn]  # fmt: skip

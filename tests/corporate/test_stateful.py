@@ -101,9 +101,8 @@ def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, 
             usd.mint(officer, total, sender=deployer)
             usd.approve(actions, total, sender=officer)
             now = chain.blocks.head.timestamp
-            terms = (funded.address, usd.address, amount_per_share, record_time, now + 1, now + 1_000,
-                     distribution.root, distribution.total_net, distribution.total_withholding,
-                     tax_account.address, "")  # fmt: skip
+            terms = distribution.terms(funded.address, usd.address, amount_per_share, record_time, now + 1,
+                                       now + 1_000, tax_account.address, "")  # fmt: skip
             receipt = actions.declareDividend(terms, [276], [1_500], 3_000, [], sender=officer)
             dividend_id = receipt.events.filter(actions.DividendDeclared)[0].id
             self._log("declare_dividend")

@@ -26,6 +26,8 @@ TOKEN_FUNCTIONS = [
     ("updateUIMultiplier", lambda a: (2 * 10**18, 2**40, 10**18, 0), {"corporate"}),
     ("setUIMultiplier", lambda a: (2 * 10**18, 2**40), {"corporate"}),
     ("cancelUIMultiplierUpdate", lambda a: (0,), {"corporate"}),
+    ("scheduleNameChange", lambda a: (("New", "NEW", "NEW"), 2**40), {"corporate"}),
+    ("cancelNameChange", lambda a: (2**40,), {"corporate"}),
     ("grantRole", lambda a: (b"\x01" * 32, a["alice"]), {"admin"}),
 ]
 REGISTRY_FUNCTIONS = [

@@ -116,6 +116,24 @@ def test_new_role_holder_after_handover_needs_governance(project, chain, records
     assert "ape run governance propose StockToken_AAPLx grantRole MINTER_ROLE" in message
 
 
+def test_a_rename_is_a_corporate_action_not_drift(project, chain, records, deployer, accounts):
+    config = load_config(CONFIG)
+    deployer_for(project, chain, records, deployer).deploy(config)
+    actions = project.CorporateActions.at(records.address("CorporateActions"))
+    token = project.StockToken.at(records.address("StockToken_AAPLx"))
+    at = chain.pending_timestamp + 5
+    renamed = ("Apple Renamed tokenized stock", "APLRx", "APLR")
+    actions.announceNameChange(token, renamed, at, sender=accounts[7])  # test:7, the config's officer
+    chain.mine(timestamp=at + 1)
+    assert (token.name(), token.symbol(), token.securityInfo().underlyingTicker) == renamed
+    assert deployer_for(project, chain, records, deployer).deploy(config).transactions == 0
+
+    changed = CONFIG.read_text().replace("underlying_ticker: AAPL\n", "underlying_ticker: AAPL.X\n")
+    (records.folder.parent / "changed.yaml").write_text(changed)
+    message = _mismatch(project, chain, records, deployer, records.folder.parent / "changed.yaml")
+    assert "AAPLx: underlying_ticker is 'AAPL' on chain, 'AAPL.X' in the config" in message
+
+
 def test_changed_code_and_unrecorded_upgrades_are_reported(project, chain, records, deployer):
     deployer_for(project, chain, records, deployer).deploy(load_config(CONFIG))
     path = records.path("StockTokenImplementation")
