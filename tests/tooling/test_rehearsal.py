@@ -7,6 +7,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+import ape
 import pytest
 from eth_utils import to_checksum_address
 from rich.console import Console
@@ -232,9 +233,11 @@ def test_remote_rpc_keys_are_not_shown():
 # `ape run rehearse` on a fresh local L2 with the suite deployed
 
 
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory):
-    """A fresh local L2 with the suite of config/tickers.yaml deployed; its environment."""
+@ape.fixture(scope="module", chain_isolation=False)
+def own_l2_suite(tmp_path_factory):
+    """A fresh local L2 of its own (not the session chain) with the suite of config/tickers.yaml
+    deployed; its environment. ``chain_isolation=False`` tells ape that reverting the session
+    chain leaves it intact."""
     records = tmp_path_factory.mktemp("deployments")
     with LocalL2(port=free_port()) as node:
         env = {"L2_PORT": str(node.port), "STOCKSUITE_DEPLOYMENTS": str(records), "COLUMNS": "200"}
@@ -271,8 +274,8 @@ def _address(records: Path, name: str) -> str:
 
 
 @pytest.mark.slow
-def test_rehearse_whitelist_sync_then_apply_it(suite):
-    node, env, records = suite
+def test_rehearse_whitelist_sync_then_apply_it(own_l2_suite):
+    node, env, records = own_l2_suite
     registry = _address(records, "ComplianceRegistry")
     record_of = _selector("recordOf(address)")
     before = _height(node)
@@ -295,8 +298,8 @@ def test_rehearse_whitelist_sync_then_apply_it(suite):
 
 
 @pytest.mark.slow
-def test_rehearse_mint_shows_raw_and_share_balance_changes(suite):
-    node, env, records = suite
+def test_rehearse_mint_shows_raw_and_share_balance_changes(own_l2_suite):
+    node, env, records = own_l2_suite
     assert _ape("run", "whitelist", "sync", str(SAMPLE_CSV), "--network", "arbitrum:devnet", env=env).returncode == 0
     token = _address(records, "StockToken_AAPLx")
     before = _height(node)
@@ -313,8 +316,8 @@ def test_rehearse_mint_shows_raw_and_share_balance_changes(suite):
 
 
 @pytest.mark.slow
-def test_a_failing_script_stops_before_upstream(suite, tmp_path):
-    node, env, _ = suite
+def test_a_failing_script_stops_before_upstream(own_l2_suite, tmp_path):
+    node, env, _ = own_l2_suite
     bad = tmp_path / "investors.csv"
     bad.write_text(SAMPLE_CSV.read_text().splitlines()[0] + "\n0x1234,DE,retail,2030-01-01,verified,,,\n")
     before = _height(node)
@@ -341,8 +344,8 @@ def test_a_deploy_rehearsed_on_a_bare_l2_leaves_no_records_behind(tmp_path):
 
 
 @pytest.mark.slow
-def test_no_upstream_is_one_line_and_sends_nothing(suite):
-    _, env, _ = suite
+def test_no_upstream_is_one_line_and_sends_nothing(own_l2_suite):
+    _, env, _ = own_l2_suite
     proc = _rehearse("--", "whitelist", "sync", str(SAMPLE_CSV), env={**env, "L2_PORT": str(free_port())})
     assert_one_line_error(proc, "nothing answers at http://127.0.0.1:", "the RPC of arbitrum:devnet")
     assert "$ ape run" not in proc.stdout
