@@ -66,6 +66,13 @@ def test_safe_digest_is_the_safes_own_hash(chain, safe, suite_registry):
     assert bytes(on_chain) == tx.digest()
 
 
+def test_signatures_pack_to_65_bytes_whatever_their_leading_zeros():
+    from ape.types.signatures import MessageSignature
+
+    r, s = b"\x01" * 31, b"\x02" * 32  # as ape gives an r below 2**248: 31 bytes
+    assert gov.packed_signature(MessageSignature(v=28, r=r, s=s)) == "0x" + (b"\x00" + r + s + b"\x1c").hex()
+
+
 def test_a_freeze_runs_through_the_safe_with_two_of_three(chain, accounts, safe, suite_registry, outsider):
     wallet = accounts[15].address
     _register(chain, suite_registry, safe, accounts, wallet)
