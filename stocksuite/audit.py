@@ -1,5 +1,6 @@
 """Audit report: every privileged action in a period, across every contract in a network's
-deployment records, decoded with the ABIs stored in the records.
+deployment records, decoded with the ABIs stored in the records and the ERC-1967 proxy events
+(:class:`stocksuite.events.EventCatalog`, shared with the rehearsal).
 
 Which events are privileged is decided here, in one place: :data:`EVENT_CATEGORIES` maps every
 event name the suite's contracts (and the issuer's Safe and timelock) can emit either to the
@@ -23,6 +24,7 @@ from stocksuite.corporate_ops import format_time, parse_time
 from stocksuite.csvrows import write_rows
 from stocksuite.deployments import Deployments
 from stocksuite.errors import StockSuiteError
+from stocksuite.events import EventCatalog, recorded
 from stocksuite.records import InvestorRecord
 
 UNCLASSIFIED = "UNCLASSIFIED"
@@ -122,16 +124,6 @@ CONDITIONS: dict[str, Callable[[Mapping[str, Any], Callable[[], str]], bool]] = 
     "DividendPaid": lambda args, actor: actor() != args["account"],  # payBatch, not the holder's claim
 }
 
-# ERC-1967 proxy events: emitted at a proxy's address whatever its implementation's ABI says.
-PROXY_EVENTS = [
-    {"type": "event", "name": "Upgraded", "anonymous": False,
-     "inputs": [{"name": "implementation", "type": "address", "indexed": True}]},
-    {"type": "event", "name": "BeaconUpgraded", "anonymous": False,
-     "inputs": [{"name": "beacon", "type": "address", "indexed": True}]},
-    {"type": "event", "name": "AdminChanged", "anonymous": False,
-     "inputs": [{"name": "previousAdmin", "type": "address", "indexed": False},
-                {"name": "newAdmin", "type": "address", "indexed": False}]},
-]  # fmt: skip
 COLUMNS = ("timestamp", "block", "log_index", "tx_hash", "contract", "event", "category", "actor", "arguments")
 
 
@@ -157,41 +149,31 @@ class RecordedContract:
     abi: tuple[dict[str, Any], ...]
     block: int  # deployed at
 
-    def events(self) -> dict[str, Any]:
-        """topic0 (0x-hex) -> EventABI, the proxy events included."""
-        from ethpm_types.abi import EventABI
-
-        items = [EventABI.model_validate(item) for item in (*self.abi, *PROXY_EVENTS) if item.get("type") == "event"]
-        return {"0x" + keccak(text=event.selector).hex(): event for event in items}
-
 
 def recorded_contracts(records: Deployments) -> list[RecordedContract]:
-    """Every contract in the records (one per address, first name in order), with its ABI."""
-    contracts: dict[str, RecordedContract] = {}
-    for name, record in records.all().items():
-        address = to_checksum_address(record["address"])
-        contracts.setdefault(address, RecordedContract(name, address, tuple(record["abi"]),
-                                                       int(record.get("blockNumber") or 0)))
+    """Every contract in the records (one per address, under its shortest name), with its ABI."""
+    contracts = [RecordedContract(name, address, tuple(record["abi"]), int(record.get("blockNumber") or 0))
+                 for address, (name, record) in recorded(records).items()]  # fmt: skip
     if not contracts:
         raise AuditError(f"no deployment records in {records.folder}: deploy first (ape run deploy ...).")
-    return list(contracts.values())
+    return contracts
 
 
-def role_names(contracts: list[RecordedContract]) -> dict[bytes, str]:
-    """Role ids -> names, from the ``*_ROLE`` constants in the ABIs (OpenZeppelin's convention:
-    the id is keccak256 of the name; DEFAULT_ADMIN_ROLE is zero)."""
-    names = {bytes(32): "DEFAULT_ADMIN_ROLE"}
+def role_names(contracts: list[RecordedContract]) -> dict[str, str]:
+    """Role ids (0x-hex, as decoded) -> names, from the ``*_ROLE`` constants in the ABIs
+    (OpenZeppelin's convention: the id is keccak256 of the name; DEFAULT_ADMIN_ROLE is zero)."""
+    names = {"0x" + "00" * 32: "DEFAULT_ADMIN_ROLE"}
     for contract in contracts:
         for item in contract.abi:
             name = str(item.get("name", ""))
             if item.get("type") == "function" and name.endswith("_ROLE") and name != "DEFAULT_ADMIN_ROLE":
-                names[keccak(text=name)] = name
+                names["0x" + keccak(text=name).hex()] = name
     return names
 
 
-def format_value(value: Any, roles: Mapping[bytes, str]) -> str:
-    if isinstance(value, (bytes, bytearray)):
-        return roles.get(bytes(value)) or "0x" + bytes(value).hex()
+def format_value(value: Any, roles: Mapping[str, str]) -> str:
+    if isinstance(value, str):
+        return roles.get(value, value)
     if isinstance(value, (list, tuple)):
         return "[" + ", ".join(format_value(v, roles) for v in value) + "]"
     if hasattr(value, "items"):
@@ -199,7 +181,7 @@ def format_value(value: Any, roles: Mapping[bytes, str]) -> str:
     return str(value)
 
 
-def format_arguments(event: str, args: Mapping[str, Any], roles: Mapping[bytes, str]) -> str:
+def format_arguments(event: str, args: Mapping[str, Any], roles: Mapping[str, str]) -> str:
     """``name=value`` pairs; role ids by name, packed investor records spelled out."""
     parts = []
     for key, value in args.items():
@@ -256,26 +238,26 @@ class _ChainCache:
         return self.senders[tx_hash]
 
 
-def decode(ecosystem: Any, raw: dict[str, Any], events: Mapping[str, Any]) -> tuple[str, dict[str, Any]]:
-    """(event name, arguments); an undecodable log becomes ``unknown <topic0>`` with its data."""
-    topics = raw.get("topics") or []
-    abi = events.get(str(topics[0]).lower()) if topics else None
-    if abi is None:
-        return f"unknown {topics[0] if topics else 'anonymous'}", {"topics": topics[1:], "data": raw.get("data")}
-    args = dict(next(iter(ecosystem.decode_logs([raw], abi))).event_arguments)
-    booleans = {item.name for item in abi.inputs if item.type == "bool"}  # ape decodes them as 0/1
-    return abi.name, {key: bool(value) if key in booleans else value for key, value in args.items()}
+def decode(catalog: EventCatalog, raw: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(event name, arguments), with the emitter's own record and the proxy events only; a log
+    they do not decode becomes ``unknown <topic0>`` with its topics and data."""
+    log = catalog.decode(raw, any_record=False)
+    if log.event is None:
+        topic0 = log.topics[0] if log.topics else "anonymous"
+        return f"unknown {topic0}", {"topics": list(log.topics[1:]), "data": log.data}
+    return log.event, log.args
 
 
 def privileged_actions(chain: Any, contracts: list[RecordedContract], start_block: int,
                        stop_block: int) -> list[AuditEntry]:  # fmt: skip
     """The privileged actions logged by ``contracts`` from ``start_block`` to ``stop_block``."""
     provider, cache, roles = chain.provider, _ChainCache(chain.provider), role_names(contracts)
-    by_address = {c.address: (c, c.events()) for c in contracts}
+    by_address = {c.address: c for c in contracts}
+    catalog = EventCatalog((c.name, c.address, c.abi) for c in contracts)
     entries = []
     for raw in fetch_logs(provider, list(by_address), start_block, stop_block):
-        contract, events = by_address[to_checksum_address(raw["address"])]
-        name, args = decode(provider.network.ecosystem, raw, events)
+        contract = by_address[to_checksum_address(raw["address"])]
+        name, args = decode(catalog, raw)
         tx_hash, block = str(raw["transactionHash"]), int(raw["blockNumber"], 16)
         actor = lambda: cache.sender(tx_hash)  # noqa: E731 - fetched only when needed
         category = UNCLASSIFIED if name.startswith("unknown ") else classify(name, args, actor)

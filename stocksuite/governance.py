@@ -195,11 +195,18 @@ def sign(safe: Any, tx: SafeTx, account: Any) -> str:
     signature = account.sign_message(tx.signable())
     if signature is None:
         raise GovernanceError(f"{account.address} declined to sign.")
-    encoded = "0x" + (bytes(signature.r) + bytes(signature.s) + bytes([signature.v])).hex()
+    encoded = packed_signature(signature)
     if tx.signer_of(encoded) != account.address:
         raise GovernanceError(f"the signature of {account.address} does not recover to it; nothing added.")
     tx.signatures[account.address] = encoded
     return encoded
+
+
+def packed_signature(signature: Any) -> str:
+    """``0x`` r|s|v, 65 bytes, as ``execTransaction`` reads it. ape's accounts give r and s as
+    integers' minimal bytes, one byte short in one signature out of 256 each: padded back here."""
+    return "0x" + (bytes(signature.r).rjust(32, b"\0") + bytes(signature.s).rjust(32, b"\0")
+                   + bytes([signature.v])).hex()  # fmt: skip
 
 
 def _check_fresh(safe: Any, tx: SafeTx) -> None:

@@ -12,7 +12,8 @@
    environment holds (the test session sets it to its own upstream chain, which is why plain
    ``--network arbitrum:devnet-fork`` runs in the tests unset it instead).
 3. :func:`collect` reads every transaction mined on the fork after the fork block, decodes their
-   logs with the ABIs of the network's deployment records (:class:`EventCatalog`) and nets
+   logs with the ABIs of the network's deployment records and the ERC-1967 proxy events
+   (:class:`stocksuite.events.EventCatalog`, shared with the audit) and nets
    ERC-20 ``Transfer`` events into balance changes (:class:`RehearsalDiff`, plain data);
    :func:`render` prints it.
 4. With ``--apply`` (confirmed), the same command runs against the upstream network.
@@ -36,6 +37,7 @@ from urllib.parse import urlsplit
 
 from stocksuite.deployments import FORK_SUFFIX, Deployments, ForkPoint, upstream_choice
 from stocksuite.errors import L2Error, StockSuiteError
+from stocksuite.events import DecodedLog, EventCatalog
 from stocksuite.l2 import LocalL2, chain_id_at, free_port, rpc
 
 ZERO_ADDRESS = "0x" + "00" * 20
@@ -205,20 +207,6 @@ def run_script(command: Sequence[str], network: str, env: dict[str, str] | None 
 
 
 @dataclass(frozen=True)
-class DecodedLog:
-    """One log; ``event`` is ``None`` (and ``args`` empty) when no record's ABI decodes it."""
-
-    transaction_hash: str
-    log_index: int
-    address: str
-    contract: str | None  # record name of the emitter
-    event: str | None
-    args: dict[str, Any]
-    topics: tuple[str, ...]
-    data: str
-
-
-@dataclass(frozen=True)
 class BalanceChange:
     """Net change of one holder's balance of one ERC-20, from the rehearsal's ``Transfer`` events."""
 
@@ -268,112 +256,6 @@ class RehearsalDiff:
             key = f"{log.contract} ({log.address})" if log.contract else log.address
             groups.setdefault(key, []).append(log)
         return groups
-
-
-def _is_dynamic(abi_type: str) -> bool:
-    return abi_type in ("string", "bytes") or abi_type.endswith("]") or abi_type.startswith(("tuple", "("))
-
-
-def _named(value: Any, item: dict[str, Any]) -> Any:
-    """eth_abi's value as JSON-like data: checksummed addresses, hex bytes, structs as dicts."""
-    from eth_utils import to_checksum_address
-
-    abi_type = str(item.get("type", ""))
-    if abi_type.endswith("]"):
-        inner = {**item, "type": abi_type[: abi_type.rindex("[")]}
-        return [_named(v, inner) for v in value]
-    if abi_type == "tuple":
-        components = item["components"]
-        return {c.get("name") or str(i): _named(v, c) for i, (v, c) in enumerate(zip(value, components, strict=True))}
-    if abi_type == "address":
-        return to_checksum_address(value)
-    if isinstance(value, bytes):
-        return "0x" + value.hex()
-    return value
-
-
-def decode_event(event: dict[str, Any], topics: Sequence[str], data: bytes) -> dict[str, Any]:
-    """The arguments of ``event`` (an ABI item) from a log; raises ``ValueError`` when it does not fit.
-
-    Indexed arguments of dynamic types are stored as their hash, and shown as that hash.
-    """
-    from eth_abi import decode
-    from eth_utils.abi import collapse_if_tuple
-
-    inputs = event.get("inputs", [])
-    indexed = [i for i in inputs if i.get("indexed")]
-    if len(topics) != len(indexed) + 1:
-        raise ValueError("topic count does not match")
-    plain = [i for i in inputs if not i.get("indexed")]
-    try:
-        values = iter(decode([collapse_if_tuple(i) for i in plain], data))
-    except Exception as err:  # eth_abi's DecodingError family, or a bad type string
-        raise ValueError(str(err)) from err
-    hashed = iter(topics[1:])
-    args: dict[str, Any] = {}
-    for position, item in enumerate(inputs):
-        name = item.get("name") or f"arg{position}"
-        if item.get("indexed"):
-            topic = bytes.fromhex(next(hashed)[2:])
-            abi_type = collapse_if_tuple(item)
-            args[name] = "0x" + topic.hex() if _is_dynamic(abi_type) else _named(decode([abi_type], topic)[0], item)
-        else:
-            args[name] = _named(next(values), item)
-    return args
-
-
-class EventCatalog:
-    """Event ABIs of a network's deployment records, by emitter address and by topic.
-
-    A log is decoded with its emitter's ABI first, then with any record's event of the same
-    topic (a contract deployed by the script, an event of a library or base contract).
-    """
-
-    def __init__(self, names: dict[str, str], by_address: dict[str, dict[str, dict[str, Any]]]) -> None:
-        self.names = names
-        self._by_address = by_address
-        self._by_topic: dict[str, list[dict[str, Any]]] = defaultdict(list)
-        for events in by_address.values():
-            for topic, event in events.items():
-                self._by_topic[topic].append(event)
-
-    @classmethod
-    def from_records(cls, records: Deployments) -> EventCatalog:
-        from eth_utils import to_checksum_address
-        from eth_utils.abi import event_abi_to_log_topic
-
-        names: dict[str, str] = {}
-        by_address: dict[str, dict[str, dict[str, Any]]] = {}
-        # Shortest name first: a proxy's record ("ComplianceRegistry") names its address.
-        for name, record in sorted(records.all().items(), key=lambda item: (len(item[0]), item[0])):
-            address = to_checksum_address(record["address"])
-            if address in names:
-                continue
-            names[address] = name
-            by_address[address] = {
-                "0x" + event_abi_to_log_topic(item).hex(): item
-                for item in record.get("abi", [])
-                if item.get("type") == "event" and not item.get("anonymous")
-            }
-        return cls(names, by_address)
-
-    def decode(self, log: dict[str, Any], transaction_hash: str) -> DecodedLog:
-        from eth_utils import to_checksum_address
-
-        address = to_checksum_address(log["address"])
-        topics = tuple(str(t) for t in log["topics"])
-        data = bytes.fromhex(str(log["data"])[2:])
-        event, args = None, {}
-        if topics:
-            own = self._by_address.get(address, {}).get(topics[0])
-            for candidate in ([own] if own else []) + self._by_topic.get(topics[0], []):
-                try:
-                    event, args = candidate["name"], decode_event(candidate, topics, data)
-                    break
-                except ValueError:
-                    continue
-        return DecodedLog(transaction_hash, int(log["logIndex"], 16), address, self.names.get(address), event, args,
-                          topics, str(log["data"]))  # fmt: skip
 
 
 def _call(url: str, token: str, signature: str) -> bytes | None:
@@ -445,7 +327,7 @@ def collect(url: str, fork_block: int, records: Deployments, network: str) -> Re
             diff.transactions += 1
             diff.failed_transactions += int(receipt["status"], 16) == 0
             diff.gas_used += int(receipt["gasUsed"], 16)
-            diff.logs.extend(catalog.decode(log, tx_hash) for log in receipt["logs"])
+            diff.logs.extend(catalog.decode(log) for log in receipt["logs"])
     diff.balances = balance_changes(url, diff.logs, catalog.names)
     return diff
 

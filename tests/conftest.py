@@ -33,6 +33,27 @@ def pytest_configure(config: pytest.Config) -> None:
     os.environ["L2_PORT"] = str(_SESSION_L2.port)
 
 
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Refuse two different session/module/class fixtures under one name.
+
+    ape's pytest plugin keeps its chain-isolation bookkeeping per fixture *name*: it measures
+    once per name whether a fixture changed the session chain (block height at its setup and at
+    its teardown), and when it reverts a snapshot it re-creates only the fixtures it measured as
+    stateful. A fixture that leaves the session chain alone (one on its own anvil, a contract
+    ``.at()`` an address), measured first, makes a same-named fixture of another module that
+    deploys look stateless: after a revert it keeps its cached contracts at addresses that no
+    longer hold code, and its tests fail only in some orders.
+    """
+    clashes = []
+    for name, definitions in session._fixturemanager._arg2fixturedefs.items():
+        wide = [d for d in definitions if d.scope != "function"]
+        if len({d.func for d in wide}) > 1:
+            clashes.append(f"{name} ({', '.join(d.baseid or '.' for d in wide)})")
+    if clashes:
+        raise pytest.UsageError(f"non-function fixtures share a name, which ape's chain isolation cannot tell "
+                                f"apart: {'; '.join(clashes)}. Rename one (see tests/conftest.py).")  # fmt: skip
+
+
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _SESSION_L2 is not None:
         _SESSION_L2.stop()

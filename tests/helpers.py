@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import pty
 import subprocess
 import sys
 from pathlib import Path
@@ -18,20 +19,31 @@ def run(
     input: str | None = None,  # noqa: A002 - subprocess's own name
     cwd: Path | None = None,
     unset: tuple[str, ...] = (),
+    terminal: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     """Run a command (from the project root by default) with the session's environment,
-    plus ``env`` and minus the variables named in ``unset``."""
+    plus ``env`` and minus the variables named in ``unset``. With ``terminal``, stdin is a
+    terminal, as at a shell, and ``terminal`` is typed into it (for commands that ask only there)."""
     environment = {k: v for k, v in {**os.environ, **(env or {})}.items() if k not in unset}
-    return subprocess.run(
-        args,
-        cwd=cwd or PROJECT_ROOT,
-        env=environment,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        input=input,
-        stdin=None if input is not None else subprocess.DEVNULL,
-    )
+    stdin = None if input is not None else subprocess.DEVNULL
+    opened: tuple[int, ...] = ()
+    if terminal is not None:
+        controller, stdin = opened = pty.openpty()
+        os.write(controller, terminal.encode())  # waits in the terminal until the command reads it
+    try:
+        return subprocess.run(
+            args,
+            cwd=cwd or PROJECT_ROOT,
+            env=environment,
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+            input=input,
+            stdin=stdin,
+        )
+    finally:
+        for fd in opened:
+            os.close(fd)
 
 
 def assert_one_line_error(proc: subprocess.CompletedProcess[str], *fragments: str) -> str:

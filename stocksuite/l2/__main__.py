@@ -4,6 +4,7 @@
     fork    foreground fork of a running L2 (``make fork``)
     up      start the L2 in the background unless one already answers (``make demo``)
     down    stop an L2 that ``up`` started
+    advance move the L2's clock ahead and mine a block (local L2 only: waits out a timelock delay)
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from __future__ import annotations
 import os
 import signal
 import sys
+from datetime import datetime, timezone
 from pathlib import Path
 
 import click
 
 from stocksuite.errors import StockSuiteError
-from stocksuite.l2.node import ARBITRUM_LOCAL_CHAIN_ID, LOG_DIR, LocalL2, chain_id_at
+from stocksuite.l2.node import ARBITRUM_LOCAL_CHAIN_ID, LOG_DIR, LocalL2, advance_time, chain_id_at
 
 _port_option = click.option(
     "--port", type=click.IntRange(1, 65535), envvar="L2_PORT", default=8545, show_default=True
@@ -102,6 +104,21 @@ def down(port: int) -> None:
         pass
     pid_file.unlink()
     click.echo(f"Stopped the local L2 on port {port}.")
+
+
+@cli.command()
+@click.argument("seconds", type=int)
+@_port_option
+def advance(seconds: int, port: int) -> None:
+    """Move the local L2's clock SECONDS ahead and mine a block (local L2 only).
+
+    Refused, with nothing sent, unless the node on the port is anvil serving chain id 412346.
+    """
+    url = f"http://127.0.0.1:{port}"
+    head = advance_time(url, seconds)
+    moment = datetime.fromtimestamp(head["timestamp"], tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    click.echo(f"Local L2 at {url}: clock moved {seconds} s ahead; block {head['number']} at {moment} "
+               f"(unix {head['timestamp']}).")  # fmt: skip
 
 
 def main() -> None:

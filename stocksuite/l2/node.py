@@ -51,6 +51,34 @@ def chain_id_at(url: str, timeout: float = 2.0) -> int | None:
         return None
 
 
+def advance_time(url: str, seconds: int) -> dict[str, int]:
+    """Move the local L2's clock ``seconds`` ahead and mine a block at the new time; that block's
+    ``number`` and ``timestamp``.
+
+    For waiting out delays (the timelock's ``min_delay``) on the local L2 only. Nothing is sent
+    unless the node is the local dev chain: chain id 412346 *and* anvil (it answers
+    ``anvil_nodeInfo``). Arbitrum's own dev node (nitro-testnode) has the same chain id but is no
+    anvil; a real network's clock is not ours to move.
+    """
+    if seconds < 1:
+        raise L2Error(f"cannot move the clock by {seconds} s: give a number of seconds of at least 1.")
+    chain_id = chain_id_at(url)
+    if chain_id is None:
+        raise L2Error(f"nothing answers at {url}: start the local L2 first (make l2), or set L2_PORT.")
+    refusal = f"time can only be skipped on the local L2 (anvil, chain id {ARBITRUM_LOCAL_CHAIN_ID})"
+    if chain_id != ARBITRUM_LOCAL_CHAIN_ID:
+        raise L2Error(f"{url} serves chain id {chain_id}: {refusal}; on a real network, wait. Nothing was sent.")
+    try:
+        rpc(url, "anvil_nodeInfo")
+    except L2Error:
+        raise L2Error(f"{url} serves chain id {chain_id} but is not anvil (no anvil_nodeInfo): {refusal}; "
+                      "on a real node, wait. Nothing was sent.") from None  # fmt: skip
+    rpc(url, "evm_increaseTime", [seconds])
+    rpc(url, "evm_mine")
+    head = rpc(url, "eth_getBlockByNumber", ["latest", False])
+    return {"number": int(head["number"], 16), "timestamp": int(head["timestamp"], 16)}
+
+
 def port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

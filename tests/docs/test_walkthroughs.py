@@ -2,19 +2,30 @@
 
 from __future__ import annotations
 
+import json
 import re
 import shlex
 
 import pytest
+from eth_utils import function_signature_to_4byte_selector, keccak
 
-from stocksuite.l2 import LocalL2, free_port
+from stocksuite.l2 import LocalL2, free_port, rpc
 from tests.helpers import PROJECT_ROOT, run
 
 
-def _commands(page: str) -> list[str]:
-    text = (PROJECT_ROOT / "docs" / page).read_text()
-    blocks = re.findall(r"```bash\n(.*?)```", text, flags=re.S)
-    return [line.strip() for block in blocks for line in block.splitlines() if line.strip()]
+def _commands(page: str, leave_out: tuple[str, ...] = ()) -> list[list[str]]:
+    """The commands of the page's bash blocks in order, split as a shell splits them (comments
+    dropped); blocks under a heading named in ``leave_out`` are left out."""
+    commands: list[list[str]] = []
+    heading, fence = "", None
+    for line in (PROJECT_ROOT / "docs" / page).read_text().splitlines():
+        if line.startswith("```"):
+            fence = line[3:].strip() if fence is None else None
+        elif fence is None and line.startswith("#"):
+            heading = line.lstrip("#").strip()
+        elif fence == "bash" and heading not in leave_out and (words := shlex.split(line, comments=True)):
+            commands.append(words)
+    return commands
 
 
 @pytest.mark.slow
@@ -29,9 +40,9 @@ def _run_walkthrough(tmp_path, env):
     written = [PROJECT_ROOT / "aapl-dividend.csv", PROJECT_ROOT / "aapl-dividend.json"]
     try:
         for command in _commands("corporate-actions.md"):
-            proc = run(shlex.split(command), env=env, timeout=600)  # from the project root, as a user would
+            proc = run(command, env=env, timeout=600)  # from the project root, as a user would
             outputs.append(proc.stdout)
-            assert proc.returncode == 0, f"{command}\n{proc.stdout}\n{proc.stderr}"
+            assert proc.returncode == 0, f"{shlex.join(command)}\n{proc.stdout}\n{proc.stderr}"
     finally:
         for path in written:
             path.unlink(missing_ok=True)
@@ -51,9 +62,9 @@ def test_redemption_operator_walkthrough(tmp_path):
         env = {"STOCKSUITE_DEPLOYMENTS": str(tmp_path / "deployments"), "L2_PORT": str(node.port)}
         outputs = []
         for command in _commands("redemption-operator.md"):
-            proc = run(shlex.split(command), env=env, timeout=600)
+            proc = run(command, env=env, timeout=600)
             outputs.append(proc.stdout)
-            assert proc.returncode == 0, f"{command}\n{proc.stdout}\n{proc.stderr}"
+            assert proc.returncode == 0, f"{shlex.join(command)}\n{proc.stdout}\n{proc.stderr}"
     joined = "\n".join(outputs)
     assert "requested redemption of 40 AAPLx shares" in joined
     assert "filled 1 execution(s) in 1 transaction(s)" in joined
@@ -69,11 +80,50 @@ def test_integrator_walkthrough(tmp_path):
         outputs = []
         for command in _commands("integrator.md"):
             # The page's paths and RPC are the defaults; point them at this test's chain and records.
-            command = command.replace("deployments/exports", f"{deployments}/exports")
-            command = command.replace("http://127.0.0.1:8545", node.url)
-            proc = run(shlex.split(command), env=env, timeout=600)
+            command = [word.replace("deployments/exports", f"{deployments}/exports") for word in command]
+            command = [word.replace("http://127.0.0.1:8545", node.url) for word in command]
+            proc = run(command, env=env, timeout=600)
             outputs.append(proc.stdout)
-            assert proc.returncode == 0, f"{command}\n{proc.stdout}\n{proc.stderr}"
+            assert proc.returncode == 0, f"{shlex.join(command)}\n{proc.stdout}\n{proc.stderr}"
     joined = "\n".join(outputs)
     assert "arbitrum:devnet (chain 412346)" in joined
     assert re.search(r"AAPLx: 0x[0-9a-fA-F]{40}, supply 0 shares \(0 raw\), uiMultiplier 1; 0x7099\w+ can receive: False", joined)
+
+
+def _has_role(node: LocalL2, contract: str, role: str, account: str) -> bool:
+    data = (function_signature_to_4byte_selector("hasRole(bytes32,address)") + keccak(text=role)
+            + bytes.fromhex(account[2:].lower().rjust(64, "0")))  # fmt: skip
+    return int(rpc(node.url, "eth_call", [{"to": contract, "data": "0x" + data.hex()}, "latest"]), 16) == 1
+
+
+@pytest.mark.slow
+def test_deployer_walkthrough(tmp_path):
+    """All of docs/deployer.md but the section that needs a real Arbitrum RPC, in order on one
+    fresh chain: deploy, rehearsals (--apply answered at a terminal), the Safe and timelock round
+    trip with the local-only clock skip."""
+    deployments = tmp_path / "deployments"
+    env = {"STOCKSUITE_DEPLOYMENTS": str(deployments), "COLUMNS": "200"}
+    unset = ("APE_FOUNDRY_HOST",)  # a user's shell has none; the session's would make --dry-run "fork" onto it
+    outputs = []
+    try:
+        with LocalL2(port=free_port()) as node:  # stands for the page's `make l2`
+            env["L2_PORT"] = str(node.port)
+            for command in _commands("deployer.md", leave_out=("Against a real Arbitrum RPC",)):  # needs the internet
+                if command[:2] == ["make", "l2"]:
+                    continue
+                asks = "--apply" in command and "--yes" not in command  # at a terminal only; answer yes
+                proc = run(command, env=env, timeout=600, unset=unset, terminal="y\n" if asks else None)
+                outputs.append(proc.stdout)
+                assert proc.returncode == 0, f"{shlex.join(command)}\n{proc.stdout}\n{proc.stderr}"
+            token = json.loads((deployments / "arbitrum-devnet" / "StockToken_AAPLx.json").read_text())["address"]
+            test_15 = "0xcd3B766CCDd6AE721141F452C550Ca635964ce71"  # the page grants test:15 MINTER_ROLE
+            assert _has_role(node, token, "MINTER_ROLE", test_15)  # through the Safe, the timelock and its delay
+    finally:
+        (PROJECT_ROOT / "grant.json").unlink(missing_ok=True)
+    joined = "\n".join(outputs)
+    assert "simulated on a fork; nothing sent" in joined and "transactions: 0" in joined  # the re-run sends nothing
+    assert "2-of-3" in joined and "min delay 86400 s" in joined
+    assert "Scheduled timelock operation" in joined and "clock moved 86400 s ahead" in joined
+    assert "Released timelock operation" in joined
+    assert "Rehearsal only: nothing was sent to arbitrum:devnet" in joined
+    assert "Applying on arbitrum:devnet" in joined and "Stock token balance changes" in joined

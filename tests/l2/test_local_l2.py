@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+
 import ape
 import pytest
 
-from stocksuite.l2 import ARB_GAS_INFO, ARB_SYS, ARBITRUM_LOCAL_CHAIN_ID, rpc
+from stocksuite.l2 import ARB_GAS_INFO, ARB_SYS, ARBITRUM_LOCAL_CHAIN_ID, LocalL2, free_port, rpc
+from tests.helpers import run
 
 ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
 
@@ -62,3 +65,13 @@ def test_arbgasinfo_is_installed(project):
     gas_info = project.ArbGasInfoMock.at(ARB_GAS_INFO)
     assert gas_info.getMinimumGasPrice() == 10**7
     assert gas_info.getL1BaseFeeEstimate() == 0
+
+
+def test_advance_moves_the_local_l2_clock_and_mines_a_block():
+    with LocalL2(port=free_port()) as node:  # its own chain: the session chain's clock stays
+        before = int(rpc(node.url, "eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+        proc = run([sys.executable, "-m", "stocksuite.l2", "advance", "86400"], env={"L2_PORT": str(node.port)})
+        assert proc.returncode == 0, proc.stdout + proc.stderr
+        head = rpc(node.url, "eth_getBlockByNumber", ["latest", False])
+        assert int(head["number"], 16) == 1 and int(head["timestamp"], 16) >= before + 86400
+        assert "clock moved 86400 s ahead; block 1 at " in proc.stdout

@@ -11,7 +11,6 @@ import pytest
 from stocksuite.audit import (
     CONDITIONS,
     EVENT_CATEGORIES,
-    PROXY_EVENTS,
     UNCLASSIFIED,
     AuditError,
     audit_report,
@@ -20,6 +19,7 @@ from stocksuite.audit import (
 )
 from stocksuite.corporate_ops import format_time
 from stocksuite.deployments import Deployments
+from stocksuite.events import PROXY_EVENTS
 from tests.helpers import assert_one_line_error
 from tests.tooling.conftest import SHARE, ape_run
 

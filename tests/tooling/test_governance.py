@@ -39,7 +39,7 @@ def timelock(suite):
 
 
 @pytest.fixture(scope="module")
-def registry(project, suite):
+def suite_registry(project, suite):
     return project.ComplianceRegistry.at(suite.address("ComplianceRegistry"))
 
 
@@ -47,33 +47,40 @@ def owners(accounts):
     return [accounts[i] for i in OWNERS]
 
 
-def _register(chain, registry, safe, accounts, wallet):
+def _register(chain, suite_registry, safe, accounts, wallet):
     """Onboard `wallet` through the Safe (it is the compliance officer here)."""
     from stocksuite.records import InvestorRecord
 
     record = InvestorRecord(276, 1, chain.pending_timestamp + 365 * 86400).pack()
-    data = gov.encode_call(registry, "setInvestors", [wallet], [record])
-    tx = gov.propose(safe, chain.chain_id, registry.address, data, "onboard")
+    data = gov.encode_call(suite_registry, "setInvestors", [wallet], [record])
+    tx = gov.propose(safe, chain.chain_id, suite_registry.address, data, "onboard")
     for owner in owners(accounts)[:2]:
         gov.sign(safe, tx, owner)
     gov.execute(safe, tx, accounts[0], chain.provider)
 
 
-def test_safe_digest_is_the_safes_own_hash(chain, safe, registry):
-    tx = gov.propose(safe, chain.chain_id, registry.address, b"\x01\x02", "anything")
-    on_chain = safe.getTransactionHash(registry.address, 0, b"\x01\x02", 0, 0, 0, 0, gov.ZERO_ADDRESS,
+def test_safe_digest_is_the_safes_own_hash(chain, safe, suite_registry):
+    tx = gov.propose(safe, chain.chain_id, suite_registry.address, b"\x01\x02", "anything")
+    on_chain = safe.getTransactionHash(suite_registry.address, 0, b"\x01\x02", 0, 0, 0, 0, gov.ZERO_ADDRESS,
                                        gov.ZERO_ADDRESS, tx.nonce)  # fmt: skip
     assert bytes(on_chain) == tx.digest()
 
 
-def test_a_freeze_runs_through_the_safe_with_two_of_three(chain, accounts, safe, registry, outsider):
+def test_signatures_pack_to_65_bytes_whatever_their_leading_zeros():
+    from ape.types.signatures import MessageSignature
+
+    r, s = b"\x01" * 31, b"\x02" * 32  # as ape gives an r below 2**248: 31 bytes
+    assert gov.packed_signature(MessageSignature(v=28, r=r, s=s)) == "0x" + (b"\x00" + r + s + b"\x1c").hex()
+
+
+def test_a_freeze_runs_through_the_safe_with_two_of_three(chain, accounts, safe, suite_registry, outsider):
     wallet = accounts[15].address
-    _register(chain, registry, safe, accounts, wallet)
+    _register(chain, suite_registry, safe, accounts, wallet)
     # An owner alone, or anyone else, cannot freeze directly.
     with pytest.raises(ContractLogicError):
-        registry.setFrozen([wallet], True, sender=accounts[OWNERS[0]])
-    tx = gov.propose(safe, chain.chain_id, registry.address, gov.encode_call(registry, "setFrozen", [wallet], True),
-                     "freeze a wallet")  # fmt: skip
+        suite_registry.setFrozen([wallet], True, sender=accounts[OWNERS[0]])
+    data = gov.encode_call(suite_registry, "setFrozen", [wallet], True)
+    tx = gov.propose(safe, chain.chain_id, suite_registry.address, data, "freeze a wallet")
     with pytest.raises(gov.GovernanceError, match="is not an owner"):
         gov.sign(safe, tx, outsider)
     gov.sign(safe, tx, accounts[OWNERS[0]])
@@ -85,17 +92,17 @@ def test_a_freeze_runs_through_the_safe_with_two_of_three(chain, accounts, safe,
     assert gov.valid_signers(safe, forged) == [accounts[OWNERS[0]].address]
     gov.sign(safe, tx, accounts[OWNERS[2]])
     receipt = gov.execute(safe, tx, outsider, chain.provider)  # anyone may submit a fully signed tx
-    assert registry.recordOf(wallet) & FROZEN
-    assert [e.wallet for e in receipt.events.filter(registry.InvestorFrozen)] == [wallet]
+    assert suite_registry.recordOf(wallet) & FROZEN
+    assert [e.wallet for e in receipt.events.filter(suite_registry.InvestorFrozen)] == [wallet]
     # The same signed transaction cannot run twice (the Safe's nonce moved on).
     with pytest.raises(gov.GovernanceError, match="already used"):
         gov.execute(safe, tx, outsider, chain.provider)
 
 
-def test_a_failing_call_names_the_targets_error_before_sending(chain, accounts, safe, registry):
+def test_a_failing_call_names_the_targets_error_before_sending(chain, accounts, safe, suite_registry):
     stranger = accounts[19].address  # never registered: setFrozen refuses unknown wallets
-    tx = gov.propose(safe, chain.chain_id, registry.address, gov.encode_call(registry, "setFrozen", [stranger], True),
-                     "freeze an unknown wallet")  # fmt: skip
+    data = gov.encode_call(suite_registry, "setFrozen", [stranger], True)
+    tx = gov.propose(safe, chain.chain_id, suite_registry.address, data, "freeze an unknown wallet")
     for owner in owners(accounts)[:2]:
         gov.sign(safe, tx, owner)
     height = chain.blocks.head.number
@@ -151,15 +158,15 @@ def test_upgrades_go_through_the_timelock(project, chain, accounts, deployer, sa
     ("setFrozen", ("[]",), "setFrozen takes 2 argument(s), got 1"),
     ("freezeEverything", (), "has no function 'freezeEverything'"),
 ])  # fmt: skip
-def test_bad_call_text_is_one_clear_error(chain, registry, function, args, message):
+def test_bad_call_text_is_one_clear_error(chain, suite_registry, function, args, message):
     with pytest.raises(gov.GovernanceError, match=re.escape(message)):
-        gov.encode_from_text(registry, function, args, chain.chain_id)
+        gov.encode_from_text(suite_registry, function, args, chain.chain_id)
 
 
-def test_cli_propose_sign_execute(chain, accounts, suite, registry, l2_url, tmp_path):
+def test_cli_propose_sign_execute(chain, accounts, suite, suite_registry, l2_url, tmp_path):
     wallet = accounts[16].address
     safe = gov.safe_at(suite.address("Safe"))
-    _register(chain, registry, safe, accounts, wallet)
+    _register(chain, suite_registry, safe, accounts, wallet)
     env = {"STOCKSUITE_DEPLOYMENTS": str(suite.folder.parent), "L2_PORT": l2_url.rsplit(":", 1)[1]}
     proposal = tmp_path / "freeze.json"
 
@@ -171,10 +178,10 @@ def test_cli_propose_sign_execute(chain, accounts, suite, registry, l2_url, tmp_
     assert ape("sign", str(proposal), "--account", "test:20").returncode == 0
     early = ape("execute", str(proposal))
     assert early.returncode == 1 and "2 owner signatures needed, 1 valid" in early.stderr
-    assert not registry.recordOf(wallet) & FROZEN
+    assert not suite_registry.recordOf(wallet) & FROZEN
     assert ape("sign", str(proposal), "--account", "test:22").returncode == 0
     done = ape("execute", str(proposal))
     assert done.returncode == 0, done.stderr
-    assert registry.recordOf(wallet) & FROZEN
+    assert suite_registry.recordOf(wallet) & FROZEN
     missing = ape("sign", str(tmp_path / "nope.json"), "--account", "test:21")
     assert missing.returncode == 1 and "nope.json: cannot read" in missing.stderr

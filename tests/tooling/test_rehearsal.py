@@ -7,8 +7,8 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+import ape
 import pytest
-from eth_utils import to_checksum_address
 from rich.console import Console
 
 from stocksuite.deployments import DeploymentError, Deployments, ForkPoint
@@ -18,7 +18,6 @@ from stocksuite.rehearsal import (
     RehearsalError,
     check_command,
     collect,
-    decode_event,
     render,
     rehearse_then_apply,
     resolve_upstream,
@@ -131,25 +130,26 @@ def test_collect_decodes_logs_and_nets_transfers(tmp_path, project, deployer, ac
     assert "-0.25" in text and "+250000" in text and "4 transaction(s) (1 failed)" in text
 
 
-def test_structs_arrays_and_hashed_topics_decode_by_name():
-    from eth_abi import encode
-    from eth_utils import keccak
+def test_collect_decodes_proxy_events_no_record_has(project, deployer, registry, factory, roles, l2_url,
+                                                    write_records):  # fmt: skip
+    # The factory's ABI has TokensUpgraded but not the beacon's ERC-1967 Upgraded, and the beacon has no record.
+    records = Deployments.open("arbitrum:devnet", CHAIN_ID, root=write_records(StockTokenFactory=factory))
+    upgraded = deployer.deploy(project.StockTokenV2Mock, registry)
+    data = "0x" + bytes(factory.upgradeTokens.encode_input(upgraded.address)).hex()
+    with LocalL2(port=free_port(), fork_url=l2_url) as fork:
+        fork_block = int(rpc(fork.url, "eth_blockNumber"), 16)
+        tx = rpc(fork.url, "eth_sendTransaction", [{"from": roles["upgrader"].address, "to": factory.address,
+                                                    "data": data, "gas": hex(200_000)}])  # fmt: skip
+        _receipt(fork.url, tx)
+        diff = collect(fork.url, fork_block, records, "arbitrum:devnet")
 
-    event = {"type": "event", "name": "Declared", "anonymous": False, "inputs": [
-        {"name": "id", "type": "uint256", "indexed": True},
-        {"name": "uri", "type": "string", "indexed": True},
-        {"name": "terms", "type": "tuple", "indexed": False, "components": [
-            {"name": "token", "type": "address"}, {"name": "root", "type": "bytes32"}]},
-        {"name": "rates", "type": "uint16[]", "indexed": False},
-    ]}  # fmt: skip
-    token = "0x" + "ab" * 20
-    topics = ["0x" + "00" * 32, "0x" + encode(["uint256"], [7]).hex(), "0x" + keccak(text="ipfs://x").hex()]
-    data = encode(["(address,bytes32)", "uint16[]"], [(token, b"\x01" * 32), [1500, 3000]])
-    assert decode_event(event, topics, data) == {
-        "id": 7, "uri": topics[2], "terms": {"token": to_checksum_address(token), "root": "0x" + "01" * 32},
-        "rates": [1500, 3000]}  # fmt: skip
-    with pytest.raises(ValueError, match="topic count"):
-        decode_event(event, topics[:2], data)
+    assert [(log.address, log.contract, log.event, log.args) for log in diff.logs] == [
+        (factory.BEACON(), None, "Upgraded", {"implementation": upgraded.address}),
+        (factory.address, "StockTokenFactory", "TokensUpgraded", {"implementation": upgraded.address})]  # fmt: skip
+    console = Console(record=True, width=200)
+    render(diff, console)
+    assert f"implementation = {upgraded.address}" in console.export_text()
+    assert "(not decoded)" not in console.export_text()
 
 
 def test_stock_balance_change_counts_shares_at_the_multiplier():
@@ -232,9 +232,11 @@ def test_remote_rpc_keys_are_not_shown():
 # `ape run rehearse` on a fresh local L2 with the suite deployed
 
 
-@pytest.fixture(scope="module")
-def suite(tmp_path_factory):
-    """A fresh local L2 with the suite of config/tickers.yaml deployed; its environment."""
+@ape.fixture(scope="module", chain_isolation=False)
+def own_l2_suite(tmp_path_factory):
+    """A fresh local L2 of its own (not the session chain) with the suite of config/tickers.yaml
+    deployed; its environment. ``chain_isolation=False`` tells ape that reverting the session
+    chain leaves it intact."""
     records = tmp_path_factory.mktemp("deployments")
     with LocalL2(port=free_port()) as node:
         env = {"L2_PORT": str(node.port), "STOCKSUITE_DEPLOYMENTS": str(records), "COLUMNS": "200"}
@@ -271,8 +273,8 @@ def _address(records: Path, name: str) -> str:
 
 
 @pytest.mark.slow
-def test_rehearse_whitelist_sync_then_apply_it(suite):
-    node, env, records = suite
+def test_rehearse_whitelist_sync_then_apply_it(own_l2_suite):
+    node, env, records = own_l2_suite
     registry = _address(records, "ComplianceRegistry")
     record_of = _selector("recordOf(address)")
     before = _height(node)
@@ -295,8 +297,8 @@ def test_rehearse_whitelist_sync_then_apply_it(suite):
 
 
 @pytest.mark.slow
-def test_rehearse_mint_shows_raw_and_share_balance_changes(suite):
-    node, env, records = suite
+def test_rehearse_mint_shows_raw_and_share_balance_changes(own_l2_suite):
+    node, env, records = own_l2_suite
     assert _ape("run", "whitelist", "sync", str(SAMPLE_CSV), "--network", "arbitrum:devnet", env=env).returncode == 0
     token = _address(records, "StockToken_AAPLx")
     before = _height(node)
@@ -313,8 +315,8 @@ def test_rehearse_mint_shows_raw_and_share_balance_changes(suite):
 
 
 @pytest.mark.slow
-def test_a_failing_script_stops_before_upstream(suite, tmp_path):
-    node, env, _ = suite
+def test_a_failing_script_stops_before_upstream(own_l2_suite, tmp_path):
+    node, env, _ = own_l2_suite
     bad = tmp_path / "investors.csv"
     bad.write_text(SAMPLE_CSV.read_text().splitlines()[0] + "\n0x1234,DE,retail,2030-01-01,verified,,,\n")
     before = _height(node)
@@ -341,8 +343,8 @@ def test_a_deploy_rehearsed_on_a_bare_l2_leaves_no_records_behind(tmp_path):
 
 
 @pytest.mark.slow
-def test_no_upstream_is_one_line_and_sends_nothing(suite):
-    _, env, _ = suite
+def test_no_upstream_is_one_line_and_sends_nothing(own_l2_suite):
+    _, env, _ = own_l2_suite
     proc = _rehearse("--", "whitelist", "sync", str(SAMPLE_CSV), env={**env, "L2_PORT": str(free_port())})
     assert_one_line_error(proc, "nothing answers at http://127.0.0.1:", "the RPC of arbitrum:devnet")
     assert "$ ape run" not in proc.stdout
