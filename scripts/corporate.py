@@ -169,14 +169,16 @@ def status(ecosystem, network, dividend_id):
 @cli.command(cls=ConnectedProviderCommand)
 @click.argument("dividend_id", type=int)
 def verify(ecosystem, network, dividend_id):
-    """Recompute a declared dividend from chain data and compare its Merkle root."""
+    """Recompute a declared dividend from chain data; compare its root, leaf count and totals."""
     from stocksuite.cli import fail_cleanly
     from stocksuite.corporate_ops import verify as verify_dividend
 
     with fail_cleanly():
-        ok, distribution = verify_dividend(_ctx(ecosystem, network), dividend_id)
+        ok, distribution, differences = verify_dividend(_ctx(ecosystem, network), dividend_id)
     click.echo(f"dividend {dividend_id}: {'VERIFIED' if ok else 'MISMATCH'} "
                f"(recomputed root 0x{distribution.root.hex()}, {len(distribution.entitlements)} holders)")
+    for difference in differences:
+        click.echo(f"  {difference}")
     if not ok:
         raise SystemExit(1)
 

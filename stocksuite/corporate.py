@@ -280,9 +280,23 @@ def dividend_terms_from_chain(actions: Any, dividend_id: int) -> tuple[dict[str,
     return arguments, tables[0].event_arguments
 
 
+def declaration_differences(terms: dict[str, Any], distribution: Distribution) -> list[str]:
+    """What a declaration states that the recomputed distribution does not: the root, the leaf
+    count (claims beyond it are refused) and the totals (what was funded)."""
+    root = terms["merkleRoot"]
+    onchain = bytes(root) if not isinstance(root, str) else bytes.fromhex(root.removeprefix("0x"))
+    checks = [("merkleRoot", "0x" + onchain.hex(), "0x" + distribution.root.hex()),
+              ("leafCount", int(terms["leafCount"]), len(distribution.entitlements)),
+              ("totalNet", int(terms["totalNet"]), distribution.total_net),
+              ("totalWithholding", int(terms["totalWithholding"]), distribution.total_withholding)]  # fmt: skip
+    return [f"{what} is {declared} on chain, {recomputed} recomputed" for what, declared, recomputed in checks
+            if declared != recomputed]  # fmt: skip
+
+
 def verify_dividend(chain: Any, actions: Any, registry: Any, dividend_id: int, project: Any,
-                    start_block: int = 0) -> tuple[bool, Distribution]:  # fmt: skip
-    """Recompute a declared dividend's entitlements from chain data; True when the root matches."""
+                    start_block: int = 0) -> tuple[bool, Distribution, list[str]]:  # fmt: skip
+    """Recompute a declared dividend's entitlements from chain data: (whether the declaration
+    matches, the recomputed distribution, what differs)."""
     declared, table_event = dividend_terms_from_chain(actions, dividend_id)
     terms = declared["terms"]
     token = project.StockToken.at(terms["token"])
@@ -295,8 +309,5 @@ def verify_dividend(chain: Any, actions: Any, registry: Any, dividend_id: int, p
     snapshot = take_snapshot(chain, token, registry, int(terms["recordTime"]), start_block, vaults)
     distribution = compute_entitlements(snapshot, int(terms["amountPerShare"]), int(token.decimals()), table,
                                         excluded)  # fmt: skip
-    root = terms["merkleRoot"]
-    onchain = bytes(root) if not isinstance(root, str) else bytes.fromhex(root.removeprefix("0x"))
-    # The leaf count bounds the claims the contract accepts: too low would lock holders out.
-    leaves_match = int(terms["leafCount"]) == len(distribution.entitlements)
-    return distribution.root == onchain and leaves_match, distribution
+    differences = declaration_differences(terms, distribution)
+    return not differences, distribution, differences

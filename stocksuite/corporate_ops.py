@@ -172,8 +172,20 @@ def announce_name_change(ctx: Context, symbol: str, name: str, new_symbol: str, 
     if effective_at < ctx.chain.blocks.head.timestamp:
         raise CorporateActionError(f"effective time {effective_at} has passed")
     token = ctx.token(symbol)
+    _refuse_symbol_of_another_ticker(ctx, token, new_symbol)
     receipt = ctx.actions.announceNameChange(token, (name, new_symbol, underlying), effective_at, sender=sender)
     return int(receipt.events.filter(ctx.actions.NameChangeAnnounced)[0].id)
+
+
+def _refuse_symbol_of_another_ticker(ctx: Context, token: Any, new_symbol: str) -> None:
+    """Symbols stay unique across the issuer's tickers: neither another ticker's key (its
+    deploy-time symbol, the factory's `tokenOf`) nor another ticker's current symbol."""
+    for path in sorted(ctx.records.folder.glob("StockToken_*.json")):
+        other = ctx.project.StockToken.at(ctx.records.address(path.stem))
+        if other.address == token.address:
+            continue
+        if new_symbol in (path.stem.removeprefix("StockToken_"), str(other.symbol())):
+            raise CorporateActionError(f"symbol {new_symbol!r} belongs to the ticker at {other.address}")
 
 
 def ticker_vaults(ctx: Context, symbol: str) -> tuple[Any, ...]:
@@ -201,6 +213,10 @@ def declare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_ti
     distribution = prepare_dividend(ctx, symbol, amount_per_share, record_time, table, excluded)
     total = distribution.total_net + distribution.total_withholding
     usd, actions = ctx.stablecoin(), ctx.actions
+    most = int(actions.MAX_DIVIDEND_LEAVES())
+    if len(distribution.entitlements) > most:
+        raise CorporateActionError(f"{len(distribution.entitlements):,} holders are entitled; one dividend pays at "
+                                   f"most {most:,} (reclaim must fit one transaction)")  # fmt: skip
     balance = int(usd.balanceOf(sender))
     if balance < total:
         raise CorporateActionError(f"{sender.address} holds {balance / 1e6:,.2f} of the stablecoin; the dividend "
@@ -269,5 +285,5 @@ def status(ctx: Context, dividend_id: int) -> dict[str, Any]:
     }
 
 
-def verify(ctx: Context, dividend_id: int) -> tuple[bool, Distribution]:
+def verify(ctx: Context, dividend_id: int) -> tuple[bool, Distribution, list[str]]:
     return verify_dividend(ctx.chain, ctx.actions, ctx.registry, dividend_id, ctx.project, ctx.start_block())

@@ -106,28 +106,31 @@ def _differences(pairs: list[tuple[str, Any, Any]]) -> list[str]:
     return [f"{what} is {live!r} on chain, {wanted!r} in the config" for what, live, wanted in pairs if live != wanted]
 
 
-def _names_at_deployment(deployer: SuiteDeployer, token: Any, info: Any) -> tuple[str, str]:
-    """The token's name and underlying ticker before its first name change (CHAN): what the
-    config describes. A rename is a corporate action, not drift."""
+def _names_at_deployment(deployer: SuiteDeployer, plan: TickerPlan, token: Any, info: Any) -> tuple[str, str, str]:
+    """The token's name and underlying ticker before its first name change (CHAN), which the
+    config describes (a rename is a corporate action, not drift), and how to label them."""
+    live = (str(token.name()), str(info.underlyingTicker))
     records = deployer.records
-    if records.has("CorporateActions"):
-        actions = deployer.project.CorporateActions.at(records.address("CorporateActions"))
-        start = int(records.load("CorporateActions").get("blockNumber") or 0)
-        for log in actions.NameChangeAnnounced.range(start, deployer.chain.blocks.head.number + 1):
-            if log.event_arguments["token"] == token.address:  # the first one names the originals
-                return str(log.event_arguments["oldName"]), str(log.event_arguments["oldUnderlyingTicker"])
-    return str(token.name()), str(info.underlyingTicker)
+    if live == (plan.ticker.name, plan.ticker.underlying_ticker) or not records.has("CorporateActions"):
+        return *live, ""  # nothing renamed: no log scan
+    actions = deployer.project.CorporateActions.at(records.address("CorporateActions"))
+    start = int(records.load("CorporateActions").get("blockNumber") or 0)
+    logs = actions.NameChangeAnnounced.range(start, deployer.chain.blocks.head.number + 1,
+                                             search_topics={"token": token.address})  # fmt: skip
+    for log in logs:  # the first one names the originals
+        return str(log.event_arguments["oldName"]), str(log.event_arguments["oldUnderlyingTicker"]), " at deployment"
+    return *live, ""
 
 
 def _token_differences(deployer: SuiteDeployer, plan: TickerPlan, token: Any) -> list[str]:
     ticker = plan.ticker
     info = token.securityInfo()
-    name, underlying = _names_at_deployment(deployer, token, info)
+    name, underlying, when = _names_at_deployment(deployer, plan, token, info)
     min_class, block_us, cap, blocked = token.policy()
     feed, max_age = token.reserveFeed()
     pairs = [
-        ("name", name, ticker.name), ("decimals", token.decimals(), ticker.decimals),
-        ("underlying_ticker", underlying, ticker.underlying_ticker), ("isin", info.isin, ticker.isin),
+        ("name" + when, name, ticker.name), ("decimals", token.decimals(), ticker.decimals),
+        ("underlying_ticker" + when, underlying, ticker.underlying_ticker), ("isin", info.isin, ticker.isin),
         ("cusip", info.cusip, ticker.cusip), ("issuer_name", info.issuerName, ticker.issuer_name),
         ("terms_uri", info.termsURI, ticker.terms_uri), ("policy.min_investor_class", min_class, ticker.min_investor_class),
         ("policy.block_us_persons", block_us, ticker.block_us_persons), ("policy.holding_cap", cap, ticker.holding_cap),

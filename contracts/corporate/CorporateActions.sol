@@ -24,7 +24,10 @@ import {StockToken} from "../token/StockToken.sol";
 /// (`stocksuite.corporate`), so the token's transfer path carries no dividend bookkeeping.
 /// Name changes (CHAN) schedule the token's name, symbol and underlying ticker the same way.
 /// @dev Invariants: for every dividend, paid + withheld + reclaimed == funded, and no leaf is
-/// paid twice (one bit per leaf). A claim updates one word holding 64 leaves' bits and their
+/// paid twice (one bit per leaf). Trust assumption: the declared tree's leaves sum to the funded
+/// totals; the officer's tool builds it so and `verify` lets anyone recompute root, leaf count and
+/// totals from chain data. A wrong tree is stopped from paying past 2**96 per claim word and
+/// from remitting or reclaiming once its claims exceed its funding (ClaimsExceedFunding). A claim updates one word holding 64 leaves' bits and their
 /// net and withheld sums, so the claim path writes no per-dividend total (`dividend_claim` in
 /// benchmarks/gas.json); remittance, reclaim and the views sum the words (O(leaves / 64)).
 /// Withheld tax accrues per dividend and is remitted to its tax account by {remitWithholding};
@@ -47,6 +50,10 @@ contract CorporateActions is
     bytes32 public constant UPGRADER_ROLE = keccak256("UPGRADER_ROLE");
 
     uint256 private constant BPS = 10_000;
+    /// @notice The most entitlements one cash dividend may have: reclaim and remittance sum one
+    /// claim word per 64 of them (about 2.5k gas each), so this keeps them near 10M gas, well
+    /// inside an Arbitrum transaction. A larger payout is declared as several dividends.
+    uint256 public constant MAX_DIVIDEND_LEAVES = 4096 * 64;
 
     /// @notice The investor register (frozen holders are not paid).
     IComplianceRegistry public immutable REGISTRY;
@@ -256,7 +263,7 @@ contract CorporateActions is
     /// @param id The dividend.
     function remitWithholding(uint256 id) public nonReentrant {
         Dividend storage d = _dividend(id);
-        (, uint256 withheld) = _claimedTotals(d);
+        (, uint256 withheld) = _checkedTotals(d, id);
         _remit(d, id, withheld);
     }
 
@@ -267,7 +274,7 @@ contract CorporateActions is
         Dividend storage d = _dividend(id);
         if (d.status != Status.Announced) revert UnknownAction(id);
         if (block.timestamp < d.claimExpiry) revert ClaimsStillOpen(d.claimExpiry);
-        (uint256 paid, uint256 withheld) = _claimedTotals(d);
+        (uint256 paid, uint256 withheld) = _checkedTotals(d, id);
         _remit(d, id, withheld);
         uint256 amount = uint256(d.funded) - paid - withheld;
         d.status = Status.Reclaimed;
@@ -332,8 +339,9 @@ contract CorporateActions is
         return (_getStorage().dividends[id].claims[index >> 6] >> (index & 63)) & 1 == 1;
     }
 
-    /// @notice A split, stock dividend or reinvestment.
+    /// @notice A split, stock dividend, reinvestment or name change.
     /// @param id The action.
+    /// @return The kind, status, token, effective time and (multiplier changes) the token's nonce.
     function scheduledAction(uint256 id) external view returns (ScheduledAction memory) {
         return _getStorage().scheduledActions[id];
     }
@@ -375,7 +383,7 @@ contract CorporateActions is
         total = uint256(terms.totalNet) + terms.totalWithholding;
         words = (uint256(terms.leafCount) + 63) >> 6;
         if (terms.merkleRoot == bytes32(0) || total == 0 || total > type(uint96).max || terms.token == address(0)
-            || words == 0 || words > type(uint24).max || terms.taxAccount == address(0)
+            || words == 0 || terms.leafCount > MAX_DIVIDEND_LEAVES || terms.taxAccount == address(0)
             || terms.stablecoin == address(0)) {
             revert InvalidDividend();
         }
@@ -420,12 +428,20 @@ contract CorporateActions is
     function _remit(Dividend storage d, uint256 id, uint256 withheld) private {
         uint256 amount = withheld - d.remitted;
         if (amount == 0) return;
-        d.remitted = uint128(withheld); // withheld <= funded < 2**96
+        d.remitted = uint128(withheld); // withheld <= funded < 2**96 (checked by the caller)
         emit WithholdingRemitted(id, d.taxAccount, amount);
         d.stablecoin.safeTransfer(d.taxAccount, amount);
     }
 
-    /// @dev Sums the claim words: O(leaves / 64) reads, for reclaim, remittance and views only.
+    /// @dev {_claimedTotals}, refusing a dividend whose claims passed its funding (a wrong tree):
+    /// then no money of other dividends leaves through its remittance or reclaim.
+    function _checkedTotals(Dividend storage d, uint256 id) private view returns (uint256 paid, uint256 withheld) {
+        (paid, withheld) = _claimedTotals(d);
+        if (paid + withheld > d.funded) revert ClaimsExceedFunding(id);
+    }
+
+    /// @dev Sums the claim words: O(leaves / 64) reads (at most 4,096), for reclaim, remittance
+    /// and views only.
     function _claimedTotals(Dividend storage d) private view returns (uint256 paid, uint256 withheld) {
         uint256 words = d.claimWords;
         for (uint256 w; w < words; ++w) {

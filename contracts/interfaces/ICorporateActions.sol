@@ -162,8 +162,8 @@ interface ICorporateActions {
     /// @param claimExpiry Claim expiry.
     error InvalidSchedule(uint64 recordTime, uint64 paymentTime, uint64 claimExpiry);
 
-    /// @notice Thrown for a dividend with no root, no leaves (or more than 2**30), no funds (or
-    /// 2**96 units or more), or a zero address.
+    /// @notice Thrown for a dividend with no root, no leaves (or more than MAX_DIVIDEND_LEAVES),
+    /// no funds (or 2**96 units or more), or a zero address.
     error InvalidDividend();
 
     /// @notice Thrown when the stablecoin received differs from what was declared.
@@ -199,8 +199,9 @@ interface ICorporateActions {
     /// @param account The holder.
     error ClaimantFrozen(address account);
 
-    /// @notice Thrown when a dividend's claims would pay out more than it was funded with (a
-    /// wrong entitlement tree).
+    /// @notice Thrown when a dividend's claims are found to exceed its funding (a wrong
+    /// entitlement tree): at a claim whose 64-leaf word would pass 2**96, and at remittance or
+    /// reclaim once paid + withheld > funded.
     /// @param id Action id.
     error ClaimsExceedFunding(uint256 id);
 

@@ -58,7 +58,8 @@ contract StockToken is
     bytes32 public constant PAUSER_ROLE = keccak256("PAUSER_ROLE");
     /// @notice May change the holding policy and the reserve feed.
     bytes32 public constant COMPLIANCE_ROLE = keccak256("COMPLIANCE_ROLE");
-    /// @notice May schedule and cancel ERC-8056 multiplier changes (corporate actions).
+    /// @notice May schedule and cancel ERC-8056 multiplier changes and name changes (corporate
+    /// actions).
     bytes32 public constant CORPORATE_ACTIONS_ROLE = keccak256("CORPORATE_ACTIONS_ROLE");
 
     /// @notice A multiplier of 1.0.
@@ -336,13 +337,14 @@ contract StockToken is
         emit NameChangeCancelled(effectiveAtTimestamp);
     }
 
-    /// @inheritdoc ERC20Upgradeable
+    /// @notice The token's name: the latest name change (CHAN) in force, else the name given at
+    /// initialization (which the EIP-712 permit domain keeps).
     function name() public view override returns (string memory) {
         uint256 n = _namesInForce();
         return n == 0 ? super.name() : _getStorage().nameChanges[n - 1].names.name;
     }
 
-    /// @inheritdoc ERC20Upgradeable
+    /// @notice The token's symbol: the latest name change (CHAN) in force, else the initial one.
     function symbol() public view override returns (string memory) {
         uint256 n = _namesInForce();
         return n == 0 ? super.symbol() : _getStorage().nameChanges[n - 1].names.symbol;
@@ -532,7 +534,8 @@ contract StockToken is
         return Math.mulDiv(uint256(answer), 10 ** $.decimals, 10 ** feed.decimals());
     }
 
-    /// @notice The security behind the token: ticker, ISIN, CUSIP, issuer, terms.
+    /// @notice The security behind the token: ticker (after any name change in force), ISIN,
+    /// CUSIP, issuer, terms.
     function securityInfo() external view returns (SecurityInfo memory info) {
         info = _getStorage().security;
         uint256 n = _namesInForce();

@@ -310,7 +310,8 @@ def test_declaration_checks(actions, token, usd, roles, chain, tax_account):
                      {"expiry": 2**32}):  # claim expiry past 2106 (uint32 seconds)  # fmt: skip
         with ape.reverts(actions.InvalidSchedule):
             actions.declareDividend(terms(**schedule), [], [], 0, [], sender=officer)
-    for bad in ({"root": b"\x00" * 32}, {"leaves": 0}, {"net": 0}, {"net": 2**96 - 1, "tax": 1}):
+    too_many = int(actions.MAX_DIVIDEND_LEAVES()) + 1  # reclaim would no longer fit a transaction
+    for bad in ({"root": b"\x00" * 32}, {"leaves": 0}, {"leaves": too_many}, {"net": 0}, {"net": 2**96 - 1, "tax": 1}):
         with ape.reverts(actions.InvalidDividend):
             actions.declareDividend(terms(**bad), [], [], 0, [], sender=officer)
     with ape.reverts(actions.InvalidWithholdingTable):
@@ -384,11 +385,51 @@ def test_claims_outside_the_declared_leaves_or_funding_are_refused(actions, toke
         actions.claim(dividend_id, 0, "0x" + "cc" * 20, 2**96, 0, huge.proof(0), sender=officer)
 
 
+def test_a_tree_paying_past_its_funding_cannot_remit_or_reclaim(actions, token, usd, deployer, roles, chain,
+                                                                tax_account):  # fmt: skip
+    """The declared tree is trusted to sum to the funded totals (`verify` checks it off-chain).
+    A wrong one that pays more than its funding is at least stopped from remitting or returning
+    money that belongs to other dividends."""
+    officer = roles["corporate"]
+    honest = _synthetic([(0, "0x" + "a1" * 20, 1_000, 0)])
+    _declare_synthetic(actions, usd, deployer, officer, token, tax_account, chain, honest)
+    wrong = _synthetic([(0, "0x" + "b1" * 20, 10, 5), (64, "0x" + "b2" * 20, 500, 5)])  # two claim words
+    dividend_id = _declare_with_root(actions, usd, deployer, officer, token, tax_account, chain, wrong.root, 20)
+    for position, e in enumerate(wrong.entitlements):
+        actions.claim(dividend_id, e.index, e.account, e.net, e.withholding, wrong.proof(position), sender=officer)
+    state = actions.dividend(dividend_id)
+    assert state.paid + state.withheld > state.funded
+    with ape.reverts(actions.ClaimsExceedFunding):
+        actions.remitWithholding(dividend_id, sender=officer)
+    advance_to(chain, chain.blocks.head.timestamp + DAY)
+    with ape.reverts(actions.ClaimsExceedFunding):
+        actions.reclaim(dividend_id, sender=officer)
+
+
+def test_verify_names_what_a_declaration_misstates(project, actions, funded, usd, deployer, registry, roles, holders,
+                                                   chain, tax_account):  # fmt: skip
+    record_time = record_now(chain)
+    distribution = compute_entitlements(take_snapshot(chain, funded, registry, record_time), 240_000, 18, TABLE)
+    officer = roles["corporate"]
+    terms = list(distribution.terms(funded.address, usd.address, 240_000, record_time, record_time + DAY,
+                                    record_time + 2 * DAY, tax_account.address, ""))  # fmt: skip
+    terms[9] -= 1  # totalWithholding understated by one unit: the right root, underfunded
+    usd.mint(officer, terms[8] + terms[9], sender=deployer)
+    usd.approve(actions, terms[8] + terms[9], sender=officer)
+    jurisdictions = sorted(TABLE.rates)
+    receipt = actions.declareDividend(tuple(terms), jurisdictions, [TABLE.rates[j] for j in jurisdictions],
+                                      TABLE.default_bps, [], sender=officer)  # fmt: skip
+    ok, _, differences = verify_dividend(chain, actions, registry, receipt.events.filter(actions.DividendDeclared)[0].id,
+                                         project)  # fmt: skip
+    assert not ok
+    assert differences == [f"totalWithholding is {terms[9]} on chain, {terms[9] + 1} recomputed"]
+
+
 def _declare_with_root(actions, usd, deployer, officer, token, tax_account, chain, root: bytes, total: int) -> int:
     usd.mint(officer, total, sender=deployer)
     usd.approve(actions, total, sender=officer)
     now = chain.blocks.head.timestamp
-    terms = (token.address, usd.address, 1, now - 1, now + 10, now + DAY, root, 2, total, 0, tax_account.address, "")
+    terms = (token.address, usd.address, 1, now - 1, now + 10, now + DAY, root, 65, total, 0, tax_account.address, "")
     receipt = actions.declareDividend(terms, [], [], 0, [], sender=officer)
     advance_to(chain, now + 10)
     return receipt.events.filter(actions.DividendDeclared)[0].id

@@ -7,6 +7,8 @@ import json
 import pytest
 
 from stocksuite import governance as gov
+from stocksuite.corporate import CorporateActionError
+from stocksuite.corporate_ops import Context, announce_name_change
 from stocksuite.deploy import ConfigError, DeployMismatch, SuiteDeployer, load_config, write_export
 from stocksuite.deployments import DeploymentError, Deployments
 from tests.helpers import PROJECT_ROOT, VENV_BIN, assert_one_line_error, run
@@ -119,19 +121,25 @@ def test_new_role_holder_after_handover_needs_governance(project, chain, records
 def test_a_rename_is_a_corporate_action_not_drift(project, chain, records, deployer, accounts):
     config = load_config(CONFIG)
     deployer_for(project, chain, records, deployer).deploy(config)
-    actions = project.CorporateActions.at(records.address("CorporateActions"))
     token = project.StockToken.at(records.address("StockToken_AAPLx"))
+    ctx, officer = Context(project, chain, records), accounts[7]  # test:7, the config's officer
     at = chain.pending_timestamp + 5
     renamed = ("Apple Renamed tokenized stock", "APLRx", "APLR")
-    actions.announceNameChange(token, renamed, at, sender=accounts[7])  # test:7, the config's officer
+    height = chain.blocks.head.number
+    with pytest.raises(CorporateActionError, match="symbol 'TSLAx' belongs to the ticker at"):
+        announce_name_change(ctx, "AAPLx", "Apple", "TSLAx", "AAPL", at, officer)  # another ticker's key
+    assert chain.blocks.head.number == height
+    announce_name_change(ctx, "AAPLx", *renamed, at, officer)
     chain.mine(timestamp=at + 1)
+    with pytest.raises(CorporateActionError, match="symbol 'APLRx' belongs to the ticker at"):
+        announce_name_change(ctx, "TSLAx", "Tesla", "APLRx", "TSLA", at + 10, officer)  # another's current symbol
     assert (token.name(), token.symbol(), token.securityInfo().underlyingTicker) == renamed
     assert deployer_for(project, chain, records, deployer).deploy(config).transactions == 0
 
     changed = CONFIG.read_text().replace("underlying_ticker: AAPL\n", "underlying_ticker: AAPL.X\n")
     (records.folder.parent / "changed.yaml").write_text(changed)
     message = _mismatch(project, chain, records, deployer, records.folder.parent / "changed.yaml")
-    assert "AAPLx: underlying_ticker is 'AAPL' on chain, 'AAPL.X' in the config" in message
+    assert "AAPLx: underlying_ticker at deployment is 'AAPL' on chain, 'AAPL.X' in the config" in message
 
 
 def test_changed_code_and_unrecorded_upgrades_are_reported(project, chain, records, deployer):
