@@ -7,7 +7,8 @@ claim, pay, remit, reclaim. See docs/corporate-actions.md.
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 _account = click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
 _time_help = "now, +N[smhd], unix seconds or ISO 8601"
@@ -33,7 +34,7 @@ def cli():
 
 
 def _ratio_command(name: str, kind: str, help_text: str):
-    @cli.command(name=name, cls=ConnectedProviderCommand, help=help_text)
+    @cli.command(name=name, cls=ConnectedCommand, help=help_text)
     @click.argument("ticker")
     @click.option("--ratio", required=True, help="NEW:OLD, e.g. 3:1, 1:10, 105:100")
     @click.option("--effective-at", default="+1h", show_default=True, help=_time_help)
@@ -58,7 +59,7 @@ reverse_split = _ratio_command("reverse-split", "SPLR", "Announce a reverse spli
 stock_dividend = _ratio_command("stock-dividend", "DVSE", "Announce a stock dividend (DVSE), e.g. 105:100.")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 @click.option("--amount-per-share", required=True, help="gross dividend per share, in dollars (e.g. 0.24)")
 @click.option("--record-time", required=True, help=_time_help)
@@ -83,7 +84,7 @@ def entitlements(ecosystem, network, ticker, amount_per_share, record_time, with
                f"{distribution.total_withholding / 1e6:,.2f} -> {csv_out}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 @click.option("--amount-per-share", required=True, help="gross dividend per share, in dollars (e.g. 0.24)")
 @click.option("--record-time", required=True, help=_time_help + " (must have passed)")
@@ -118,7 +119,7 @@ def declare(ecosystem, network, ticker, amount_per_share, record_time, payment_t
                f"entitlements in {out}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 def status(ecosystem, network, dividend_id):
     """A dividend's funded, paid, withheld, remitted and outstanding amounts."""
@@ -132,7 +133,7 @@ def status(ecosystem, network, dividend_id):
         click.echo(f"{key:>13}: {shown}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 def verify(ecosystem, network, dividend_id):
     """Recompute a declared dividend from chain data and compare its Merkle root."""
@@ -147,7 +148,7 @@ def verify(ecosystem, network, dividend_id):
         raise SystemExit(1)
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 @click.option("--entitlements", "entitlements_file", type=click.Path(exists=True, dir_okay=False), required=True)
 @_account
@@ -162,7 +163,7 @@ def claim(ecosystem, network, dividend_id, entitlements_file, alias):
     click.echo(f"paid {entry['net'] / 1e6:,.2f} to {entry['account']} ({entry['withholding'] / 1e6:,.2f} withheld)")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 @click.option("--entitlements", "entitlements_file", type=click.Path(exists=True, dir_okay=False), required=True)
 @_account
@@ -179,7 +180,7 @@ def pay(ecosystem, network, dividend_id, entitlements_file, alias):
 def _action_command(name: str, method: str, done: str, help_text: str):
     """`ape run corporate NAME ID`: one officer call on the CorporateActions contract."""
 
-    @cli.command(name=name, cls=ConnectedProviderCommand, help=help_text)
+    @cli.command(name=name, cls=ConnectedCommand, help=help_text)
     @click.argument("action_id", type=int)
     @_account
     def command(ecosystem, network, action_id, alias):

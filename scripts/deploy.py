@@ -7,10 +7,11 @@ run sends nothing. `--dry-run` rehearses the same deploy on a throwaway fork and
 """
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 @click.argument("config_file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
 @click.option("--dry-run", is_flag=True, help="Simulate on a throwaway fork; print every transaction; send nothing.")

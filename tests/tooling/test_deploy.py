@@ -171,11 +171,11 @@ def test_bad_config_is_one_clear_error(tmp_path, edit, message):
 PASSWORD = "correct horse battery staple"
 
 
-def _ape_deploy(l2_url, root, *args, env=None):
+def _ape_deploy(l2_url, root, *args, env=None, unset=()):
     environment = {"STOCKSUITE_DEPLOYMENTS": str(root), "L2_PORT": l2_url.rsplit(":", 1)[1], **(env or {})}
     # APE_FOUNDRY_HOST (the test session's chain) would make ape-foundry "fork" onto the chain itself.
     return run([str(VENV_BIN / "ape"), "run", "deploy", *args], env=environment, timeout=600,
-               unset=("APE_FOUNDRY_HOST",))  # fmt: skip
+               unset=("APE_FOUNDRY_HOST", *unset))  # fmt: skip
 
 
 @pytest.fixture
@@ -196,6 +196,12 @@ def test_cli_bad_input_sends_nothing(chain, l2_url, tmp_path, keyfile_account):
     height = chain.blocks.head.number
     unknown = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:nowhere")
     assert unknown.returncode == 2 and "No network in 'arbitrum' named 'nowhere'" in unknown.stdout + unknown.stderr
+    # `uri: ${ARBITRUM_RPC_URL}` in ape-config.yaml: named before ape connects (or starts a fork).
+    for network, fragment in (("arbitrum:mainnet", "the RPC endpoint of the network"),
+                              ("arbitrum:mainnet-fork", "the RPC endpoint of arbitrum:mainnet, which it forks")):
+        no_rpc = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", network, unset=("ARBITRUM_RPC_URL",))
+        assert_one_line_error(no_rpc, f"error: {network} needs ARBITRUM_RPC_URL ({fragment}); set it and run again")
+        assert "anvil" not in no_rpc.stdout + no_rpc.stderr
     bad_key = tmp_path / "bad.yaml"
     bad_key.write_text(CONFIG.read_text().replace("tickers:", "tickerz:"))
     assert_one_line_error(_ape_deploy(l2_url, tmp_path, str(bad_key), "--network", "arbitrum:devnet"),
