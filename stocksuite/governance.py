@@ -195,7 +195,9 @@ def sign(safe: Any, tx: SafeTx, account: Any) -> str:
     signature = account.sign_message(tx.signable())
     if signature is None:
         raise GovernanceError(f"{account.address} declined to sign.")
-    encoded = "0x" + (bytes(signature.r) + bytes(signature.s) + bytes([signature.v])).hex()
+    # r and s are 32-byte words: ape drops their leading zero bytes (about one signature in 128).
+    encoded = "0x" + (bytes(signature.r).rjust(32, b"\0") + bytes(signature.s).rjust(32, b"\0")
+                      + bytes([signature.v])).hex()  # fmt: skip
     if tx.signer_of(encoded) != account.address:
         raise GovernanceError(f"the signature of {account.address} does not recover to it; nothing added.")
     tx.signatures[account.address] = encoded

@@ -92,6 +92,20 @@ def test_a_freeze_runs_through_the_safe_with_two_of_three(chain, accounts, safe,
         gov.execute(safe, tx, outsider, chain.provider)
 
 
+def test_a_signature_whose_r_or_s_starts_with_a_zero_byte_counts(chain, accounts, safe, registry):
+    owner = accounts[OWNERS[0]]
+    for attempt in range(5000):  # about one signature in 128 has such an r or s
+        tx = gov.SafeTx(safe=safe.address, chain_id=chain.chain_id, to=registry.address,
+                        data="0x" + attempt.to_bytes(4, "big").hex(), nonce=gov.safe_nonce(safe))  # fmt: skip
+        signature = owner.sign_message(tx.signable())
+        if min(len(bytes(signature.r)), len(bytes(signature.s))) < 32:
+            break
+    else:
+        pytest.fail("no signature with a short r or s in 5000 attempts")
+    gov.sign(safe, tx, owner)
+    assert gov.valid_signers(safe, tx) == [owner.address]
+
+
 def test_a_failing_call_names_the_targets_error_before_sending(chain, accounts, safe, registry):
     stranger = accounts[19].address  # never registered: setFrozen refuses unknown wallets
     tx = gov.propose(safe, chain.chain_id, registry.address, gov.encode_call(registry, "setFrozen", [stranger], True),
