@@ -225,11 +225,13 @@ class AuditEntry:
                 "category": self.category, "actor": self.actor, "arguments": self.arguments}  # fmt: skip
 
 
-def fetch_logs(provider: Any, addresses: list[str], start_block: int, stop_block: int) -> Iterator[dict[str, Any]]:
-    """Raw logs of ``addresses``, in pages of blocks the provider accepts, in chain order."""
+def fetch_logs(provider: Any, addresses: list[str], start_block: int, stop_block: int,
+               topics: list[Any] | None = None) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Raw logs of ``addresses`` (those matching ``topics``, an ``eth_getLogs`` topic filter, if
+    given), in pages of blocks the provider accepts, in chain order."""
+    query: dict[str, Any] = {"address": addresses, **({"topics": topics} if topics else {})}
     for first, last in provider.block_ranges(start_block, stop_block):
-        page = provider.make_request("eth_getLogs", [{"address": addresses, "fromBlock": hex(first),
-                                                      "toBlock": hex(last)}])  # fmt: skip
+        page = provider.make_request("eth_getLogs", [{**query, "fromBlock": hex(first), "toBlock": hex(last)}])
         yield from sorted(page, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
 
 

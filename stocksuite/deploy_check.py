@@ -8,7 +8,10 @@ overwritten (redeploying over a live token would orphan its holders).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from eth_utils import to_checksum_address
 
 from stocksuite import governance as gov
 from stocksuite.accounts import resolve_address
@@ -18,6 +21,7 @@ from stocksuite.deploy_config import GOVERNANCE_NAMES, SuiteConfig, TickerPlan
 if TYPE_CHECKING:
     from stocksuite.deploy import Grant, SuiteDeployer
 
+IMPLEMENTATION_CALL = "0x5c60da1b"  # implementation(), which an ERC-1967 beacon answers
 UPGRADE_HINT = "upgrade it through governance (docs/deployer.md, Upgrades) or use a fresh records folder"
 
 
@@ -33,35 +37,71 @@ def preflight(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
 def check_code(deployer: SuiteDeployer) -> list[str]:
     """Recorded code vs the current sources; proxies still pointing where the records say."""
     problems = []
-    for name, record in deployer.records.all().items():
-        address = record.get("address")
-        if address and deployer.chain.provider.get_code(address) in (b"", "0x", None):
-            continue  # stale records of a reset chain: SuiteDeployer._existing explains that one
+    for name, record in _live_records(deployer):
         if recorded := record.get("codeHash"):
             container = gov.container_for(deployer.project, record.get("contractName", ""))
             current = creation_code_hash(container.contract_type) if container is not None else None
             if current != recorded:
                 problems.append(f"{name}: the {record.get('contractName')} sources changed since it was deployed "
-                                f"at {address} (code hash {recorded[:10]}..., now {str(current)[:10]}...): "
-                                f"{UPGRADE_HINT}")  # fmt: skip
-        if (implementation := record.get("implementation")) and (live := _implementation_of(deployer, name, record)):
-            if live.lower() != implementation.lower():
-                problems.append(f"{name}: the proxy at {address} now runs {live}, the record says {implementation} "
-                                "(upgraded since it was recorded): review the upgrade, then update the record's "
-                                "'implementation'")  # fmt: skip
+                                f"at {record.get('address')} (code hash {recorded[:10]}..., now "
+                                f"{str(current)[:10]}...): {UPGRADE_HINT}")  # fmt: skip
+    for moved in moved_implementations(deployer):
+        problems.append(f"{moved.name}: the proxy at {moved.address} now runs {moved.live}, the record says "
+                        f"{moved.recorded} (upgraded since it was recorded): review the upgrade, then record it "
+                        "with `ape run deploy CONFIG --accept-upgrades`")  # fmt: skip
     return problems
 
 
-def _implementation_of(deployer: SuiteDeployer, name: str, record: dict[str, Any]) -> str | None:
-    from stocksuite.deploy import ERC1967_IMPLEMENTATION_SLOT
-
+def _live_records(deployer: SuiteDeployer) -> list[tuple[str, dict[str, Any]]]:
+    """The records whose address holds code (stale records of a reset chain:
+    ``SuiteDeployer._existing`` explains those)."""
     provider = deployer.chain.provider
-    if record.get("contractName") == "StockToken":
-        factory = deployer.project.StockTokenFactory.at(deployer.records.address("StockTokenFactory"))
-        return str(factory.implementation())
-    slot = ERC1967_IMPLEMENTATION_SLOT if name != "Safe" else 0  # a Safe proxy keeps its singleton in slot 0
-    word = provider.get_storage(record["address"], slot)
-    return "0x" + bytes(word)[-20:].hex()
+    return [(name, record) for name, record in deployer.records.all().items()
+            if not record.get("address") or provider.get_code(record["address"]) not in (b"", "0x", None)]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MovedImplementation:
+    """A proxy that runs another implementation than its record names (upgraded since)."""
+
+    name: str  # the proxy's record
+    address: str
+    recorded: str
+    live: str
+    upgrader: str  # where the upgrade is made and logged: the proxy itself, or the beacon it follows
+    record: dict[str, Any]
+
+
+def moved_implementations(deployer: SuiteDeployer) -> list[MovedImplementation]:
+    """Every recorded proxy whose implementation on chain is not the recorded one."""
+    moved = []
+    for name, record in _live_records(deployer):
+        if recorded := record.get("implementation"):
+            live, upgrader = implementation_of(deployer.chain.provider, name, record["address"])
+            if live.lower() != recorded.lower():
+                moved.append(MovedImplementation(name, record["address"], recorded, live, upgrader, record))
+    return moved
+
+
+def implementation_of(provider: Any, name: str, proxy: str) -> tuple[str, str]:
+    """The implementation the recorded proxy ``name`` at ``proxy`` runs now, and where it is set:
+    the beacon an ERC-1967 beacon proxy (a StockToken) follows, else the proxy itself (its ERC-1967
+    implementation slot; a Safe keeps its singleton in slot 0)."""
+    from stocksuite.deploy import ERC1967_BEACON_SLOT, ERC1967_IMPLEMENTATION_SLOT
+
+    if name == "Safe":
+        return _address_in(provider.get_storage(proxy, 0)), proxy
+    beacon = _address_in(provider.get_storage(proxy, ERC1967_BEACON_SLOT))
+    if int(beacon, 16):
+        answer = provider.make_request("eth_call", [{"to": beacon, "data": IMPLEMENTATION_CALL}, "latest"])
+        return _address_in(answer), beacon
+    return _address_in(provider.get_storage(proxy, ERC1967_IMPLEMENTATION_SLOT)), proxy
+
+
+def _address_in(word: Any) -> str:
+    """The address in the low 20 bytes of a storage word or an ABI-encoded answer."""
+    raw = bytes.fromhex(word[2:]) if isinstance(word, str) else bytes(word)
+    return to_checksum_address(raw[-20:].rjust(20, b"\0"))
 
 
 def check_governance(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:

@@ -7,9 +7,11 @@ import json
 import pytest
 
 from stocksuite import governance as gov
+from stocksuite.bytecode import creation_code_hash, runtime_matches
 from stocksuite.deploy import ConfigError, DeployMismatch, SuiteDeployer, load_config, write_export
 from stocksuite.deployments import DeploymentError, Deployments
 from tests.helpers import PROJECT_ROOT, VENV_BIN, assert_one_line_error, run
+from tests.tooling.test_governance import _through_timelock
 
 CONFIG = PROJECT_ROOT / "config" / "tickers.yaml"
 
@@ -130,6 +132,93 @@ def test_changed_code_and_unrecorded_upgrades_are_reported(project, chain, recor
     message = _mismatch(project, chain, records, deployer, CONFIG)
     assert "StockTokenImplementation: the StockToken sources changed since it was deployed" in message
     assert f"ComplianceRegistry: the proxy at {registry_record['address']} now runs" in message
+
+
+def _upgrade_through_governance(chain, accounts, records, target, data):
+    """Safe 2-of-3 schedules the call on the timelock; released after the delay."""
+    timelock = gov.timelock_at(records.address("Timelock"))
+    operation = _through_timelock(chain, accounts, gov.safe_at(records.address("Safe")), timelock, target, data)
+    chain.mine(timestamp=chain.blocks.head.timestamp + operation["delay"] + 1)
+    return gov.release(timelock, operation, accounts[0], chain.provider)
+
+
+def test_governance_upgrades_are_accepted_into_the_records(project, chain, accounts, records, deployer, l2_url,
+                                                           tmp_path):  # fmt: skip
+    config = load_config(CONFIG)
+    deployer_for(project, chain, records, deployer).deploy(config)
+    factory = project.StockTokenFactory.at(records.address("StockTokenFactory"))
+    registry = project.ComplianceRegistry.at(records.address("ComplianceRegistry"))
+    old_token = records.address("StockTokenImplementation")
+    old_registry = records.address("ComplianceRegistryImplementation")
+    token_v2 = deployer.deploy(project.StockTokenV2Mock, registry.address)  # a new contract
+    registry_v2 = deployer.deploy(project.ComplianceRegistry)  # the same code at a new address
+    upgrade = _upgrade_through_governance(chain, accounts, records, factory.address,
+                                          gov.encode_call(factory, "upgradeTokens", token_v2.address))  # fmt: skip
+    _upgrade_through_governance(chain, accounts, records, registry.address,
+                                gov.encode_call(registry, "upgradeToAndCall", registry_v2.address, b""))  # fmt: skip
+
+    message = _mismatch(project, chain, records, deployer, CONFIG)
+    token = records.address("StockToken_AAPLx")
+    assert f"StockToken_AAPLx: the proxy at {token} now runs {token_v2.address}, the record says {old_token}" in message
+    assert f"ComplianceRegistry: the proxy at {registry.address} now runs {registry_v2.address}" in message
+    assert "record it with `ape run deploy CONFIG --accept-upgrades`" in message
+
+    plan = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--accept-upgrades", "--dry-run")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "would have accepted the upgrade of StockToken_AAPLx" in plan.stdout and "0 transaction(s)" in plan.stdout
+    assert records.load("StockToken_AAPLx")["implementation"] == old_token  # the dry run recorded nothing
+
+    accepted = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--accept-upgrades")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert (f"accepted the upgrade of StockToken_AAPLx: implementation {old_token} -> {token_v2.address} "
+            "(StockTokenV2Mock)") in accepted.stdout  # fmt: skip
+    assert (f"accepted the upgrade of ComplianceRegistry: implementation {old_registry} -> {registry_v2.address} "
+            "(ComplianceRegistry)") in accepted.stdout  # fmt: skip
+    assert "transactions: 0" in accepted.stdout
+
+    record = records.load("StockToken_TSLAx")
+    assert record["implementation"] == token_v2.address and record["contractName"] == "StockTokenV2Mock"
+    assert any(item.get("name") == "version" for item in record["abi"])
+    implementation = records.load("StockTokenImplementation")
+    assert implementation["address"] == token_v2.address
+    assert implementation["codeHash"] == creation_code_hash(project.StockTokenV2Mock.contract_type)
+    assert implementation["blockNumber"] == upgrade.block_number and "args" not in implementation
+    assert records.load("ComplianceRegistryImplementation")["address"] == registry_v2.address
+    again = deployer_for(project, chain, records, deployer).deploy(config)
+    assert again.transactions == 0 and again.accepted == []
+
+
+def test_an_upgrade_to_unknown_code_stays_refused(project, chain, accounts, records, deployer):
+    config = load_config(CONFIG)
+    deployer_for(project, chain, records, deployer).deploy(config)
+    factory = project.StockTokenFactory.at(records.address("StockTokenFactory"))
+    # StockToken's code with one letter of a revert message changed (it still answers REGISTRY(),
+    # as upgradeTokens asks): close to the build, but not in it.
+    code = bytearray(chain.provider.get_code(records.address("StockTokenImplementation")))
+    message = bytes(code).rindex(b"unfrozen balance")
+    code[message] = ord("U")
+    unknown = accounts[19].address
+    chain.provider.set_code(unknown, bytes(code))
+    _upgrade_through_governance(chain, accounts, records, factory.address,
+                                gov.encode_call(factory, "upgradeTokens", unknown))  # fmt: skip
+    before = records.load("StockToken_AAPLx")
+    height = chain.blocks.head.number
+    with pytest.raises(DeployMismatch) as info:
+        deployer_for(project, chain, records, deployer).deploy(config, accept_upgrades=True)
+    assert (f"StockToken_AAPLx: the proxy at {before['address']} now runs {unknown}, whose code is no contract of "
+            "this build: not accepted") in str(info.value)  # fmt: skip
+    assert records.load("StockToken_AAPLx") == before and chain.blocks.head.number == height
+
+
+def test_runtime_code_matches_its_build_up_to_immutables_and_metadata():
+    metadata = "a264697066735822" + "12" * 34 + "64736f6c6343" + "00081c" + "0033"
+    built = "0x6080" + "7f" + "00" * 32 + "5b00" + metadata
+    deployed = "0x6080" + "7f" + "ab" * 32 + "5b00" + metadata.replace("12", "34")
+    assert runtime_matches(deployed, built)
+    assert not runtime_matches(deployed.replace("5b00a2", "5b01a2"), built)  # an instruction changed
+    assert not runtime_matches(deployed + "00", built)
+    assert not runtime_matches("0x6080" + "7e" + "ab" * 31 + "5b00" + metadata, "0x6080" + "7e" + "00" * 31 + "5b00"
+                               + metadata)  # only PUSH32 operands are immutables  # fmt: skip
 
 
 def test_records_of_another_chain_are_refused(tmp_path, chain):
