@@ -40,6 +40,8 @@ def cli(ecosystem, network, config_file, alias, dry_run, accept_upgrades):
             report = simulate_deploy(project, chain, records, config, alias, accept_upgrades)
             for line in report.accepted:
                 click.echo(f"would have {line} (records untouched)")
+            for warning in report.warnings:
+                click.echo(f"warning: {warning}")
             click.echo(f"Plan for {choice} (simulated on a fork; nothing sent): {report.transactions} transaction(s)")
             for number, step in enumerate(report.steps, 1):
                 click.echo(f"  {number:3}. {step}")

@@ -284,6 +284,33 @@ def privileged_actions(chain: Any, contracts: list[RecordedContract], start_bloc
     return entries
 
 
+ROLE_EVENTS = ("RoleGranted", "RoleRevoked")  # OpenZeppelin AccessControl: (bytes32 role, address account, sender)
+
+
+def role_holders(chain: Any, contracts: list[RecordedContract]) -> dict[tuple[str, str], set[str]]:
+    """Who holds each role of ``contracts`` now, replayed from their ``RoleGranted`` and
+    ``RoleRevoked`` logs (AccessControl here is not enumerable): ``{(contract, role): holders}``,
+    roles by name (:func:`role_names`), else as hex."""
+    holders: dict[tuple[str, str], set[str]] = {}
+    if not contracts:
+        return holders
+    provider, roles = chain.provider, role_names(contracts)
+    by_address = {c.address: (c, c.events()) for c in contracts}
+    topics = [["0x" + keccak(text=f"{event}(bytes32,address,address)").hex() for event in ROLE_EVENTS]]
+    first, head = min(c.block for c in contracts), int(chain.blocks.head.number)
+    for raw in fetch_logs(provider, list(by_address), first, head, topics):
+        contract, events = by_address[to_checksum_address(raw["address"])]
+        event, args = decode(provider.network.ecosystem, raw, events)
+        if event not in ROLE_EVENTS:  # an ABI without the event: nothing to read
+            continue
+        members = holders.setdefault((contract.name, format_value(args["role"], roles)), set())
+        if event == "RoleGranted":
+            members.add(to_checksum_address(args["account"]))
+        else:
+            members.discard(to_checksum_address(args["account"]))
+    return holders
+
+
 def period_bound(chain: Any, text: str, first: bool) -> int:
     """A period's first or last block: a block number as is, a time (ISO 8601, ``now``) as the
     first block at or after it, or the last block at or before it (up to the chain head)."""

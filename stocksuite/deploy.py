@@ -49,6 +49,7 @@ class DeployReport:
     reused: list[str] = field(default_factory=list)
     granted: list[str] = field(default_factory=list)
     accepted: list[str] = field(default_factory=list)  # upgrades taken into the records (--accept-upgrades)
+    warnings: list[str] = field(default_factory=list)  # drift the deploy leaves alone (deploy_check.drift)
     steps: list[str] = field(default_factory=list)  # one line per transaction, in order
     transactions: int = 0
 
@@ -333,13 +334,16 @@ class SuiteDeployer:
         ``accept_upgrades`` first records the new implementations of proxies upgraded by
         governance, when the build knows their code (:mod:`stocksuite.upgrades`).
         """
-        from stocksuite.deploy_check import preflight
+        from stocksuite.deploy_check import drift, preflight
         from stocksuite.upgrades import accept_upgrades as accept
 
         if accept_upgrades:
             for line in accept(self):
                 self.report.accepted.append(line)
                 self.log(line)
+        for warning in drift(self, config):
+            self.report.warnings.append(warning)
+            self.log(f"warning: {warning}")
         if problems := preflight(self, config):
             raise DeployMismatch(problems)
         governance = self.governance(config.governance)

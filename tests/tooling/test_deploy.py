@@ -31,6 +31,7 @@ def test_deploy_then_rerun_sends_nothing(project, chain, records, deployer):
     assert {"ComplianceRegistry", "StockTokenFactory", "StockToken_AAPLx", "StockToken_SPCXx"} <= set(first.deployed)
     second = deployer_for(project, chain, records, deployer).deploy(config)
     assert second.transactions == 0 and second.deployed == []
+    assert first.warnings == [] and second.warnings == []  # every holder is the config's (or the timelock's)
 
     record = json.loads(records.path("StockToken_AAPLx").read_text())
     assert {"address", "abi", "transactionHash", "blockNumber", "args", "implementation"} <= set(record)
@@ -134,8 +135,8 @@ def test_changed_code_and_unrecorded_upgrades_are_reported(project, chain, recor
     assert f"ComplianceRegistry: the proxy at {registry_record['address']} now runs" in message
 
 
-def _upgrade_through_governance(chain, accounts, records, target, data):
-    """Safe 2-of-3 schedules the call on the timelock; released after the delay."""
+def _through_governance(chain, accounts, records, target, data):
+    """The admin's way: the Safe 2-of-3 schedules the call on the timelock; released after the delay."""
     timelock = gov.timelock_at(records.address("Timelock"))
     operation = _through_timelock(chain, accounts, gov.safe_at(records.address("Safe")), timelock, target, data)
     chain.mine(timestamp=chain.blocks.head.timestamp + operation["delay"] + 1)
@@ -152,9 +153,9 @@ def test_governance_upgrades_are_accepted_into_the_records(project, chain, accou
     old_registry = records.address("ComplianceRegistryImplementation")
     token_v2 = deployer.deploy(project.StockTokenV2Mock, registry.address)  # a new contract
     registry_v2 = deployer.deploy(project.ComplianceRegistry)  # the same code at a new address
-    upgrade = _upgrade_through_governance(chain, accounts, records, factory.address,
+    upgrade = _through_governance(chain, accounts, records, factory.address,
                                           gov.encode_call(factory, "upgradeTokens", token_v2.address))  # fmt: skip
-    _upgrade_through_governance(chain, accounts, records, registry.address,
+    _through_governance(chain, accounts, records, registry.address,
                                 gov.encode_call(registry, "upgradeToAndCall", registry_v2.address, b""))  # fmt: skip
 
     message = _mismatch(project, chain, records, deployer, CONFIG)
@@ -199,7 +200,7 @@ def test_an_upgrade_to_unknown_code_stays_refused(project, chain, accounts, reco
     code[message] = ord("U")
     unknown = accounts[19].address
     chain.provider.set_code(unknown, bytes(code))
-    _upgrade_through_governance(chain, accounts, records, factory.address,
+    _through_governance(chain, accounts, records, factory.address,
                                 gov.encode_call(factory, "upgradeTokens", unknown))  # fmt: skip
     before = records.load("StockToken_AAPLx")
     height = chain.blocks.head.number
@@ -219,6 +220,30 @@ def test_runtime_code_matches_its_build_up_to_immutables_and_metadata():
     assert not runtime_matches(deployed + "00", built)
     assert not runtime_matches("0x6080" + "7e" + "ab" * 31 + "5b00" + metadata, "0x6080" + "7e" + "00" * 31 + "5b00"
                                + metadata)  # only PUSH32 operands are immutables  # fmt: skip
+
+
+def test_extra_role_holders_are_listed_and_do_not_block(project, chain, accounts, records, deployer, l2_url,
+                                                        tmp_path):  # fmt: skip
+    config = load_config(CONFIG)
+    deployer_for(project, chain, records, deployer).deploy(config)
+    token = project.StockToken.at(records.address("StockToken_AAPLx"))
+    extra, passing = accounts[15].address, accounts[16].address
+    for call in (("grantRole", token.MINTER_ROLE(), extra), ("grantRole", token.PAUSER_ROLE(), passing),
+                 ("revokeRole", token.PAUSER_ROLE(), passing)):  # fmt: skip
+        _through_governance(chain, accounts, records, token.address, gov.encode_call(token, *call))
+
+    report = deployer_for(project, chain, records, deployer).deploy(config)
+    assert report.transactions == 0  # listed, not blocking
+    assert report.warnings == [f"StockToken_AAPLx: {extra} holds MINTER_ROLE, which the config does not give it "
+                               "(granted since, e.g. by governance); if it should not, revoke it: `ape run governance "
+                               f"propose StockToken_AAPLx revokeRole MINTER_ROLE {extra} --timelock`"]  # fmt: skip
+    shown = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet")
+    assert shown.returncode == 0 and "transactions: 0" in shown.stdout, shown.stdout + shown.stderr
+    assert f"warning: StockToken_AAPLx: {extra} holds MINTER_ROLE" in shown.stdout
+
+    _through_governance(chain, accounts, records, token.address,
+                        gov.encode_call(token, "revokeRole", token.MINTER_ROLE(), extra))  # fmt: skip
+    assert deployer_for(project, chain, records, deployer).deploy(config).warnings == []
 
 
 def test_records_of_another_chain_are_refused(tmp_path, chain):
