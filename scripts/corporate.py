@@ -7,7 +7,8 @@ verify, claim, pay, remit, reclaim. See docs/corporate-actions.md.
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 _account = click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
 _time_help = "now, +N[smhd], unix seconds or ISO 8601"
@@ -33,7 +34,7 @@ def cli():
 
 
 def _ratio_command(name: str, kind: str, help_text: str):
-    @cli.command(name=name, cls=ConnectedProviderCommand, help=help_text)
+    @cli.command(name=name, cls=ConnectedCommand, help=help_text)
     @click.argument("ticker")
     @click.option("--ratio", required=True, help="NEW:OLD, e.g. 3:1, 1:10, 105:100")
     @click.option("--effective-at", default="+1h", show_default=True, help=_time_help)
@@ -58,7 +59,7 @@ reverse_split = _ratio_command("reverse-split", "SPLR", "Announce a reverse spli
 stock_dividend = _ratio_command("stock-dividend", "DVSE", "Announce a stock dividend (DVSE), e.g. 105:100.")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 @click.option("--name", "new_name", required=True, help="the token's new ERC-20 name")
 @click.option("--symbol", "new_symbol", required=True, help="the token's new ERC-20 symbol")
@@ -80,7 +81,7 @@ def rename(ecosystem, network, ticker, new_name, new_symbol, underlying, effecti
                f"{underlying}) from {at}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 def names(ecosystem, network, ticker):
     """The name, symbol and underlying ticker a token shows now (after any name change)."""
@@ -92,7 +93,7 @@ def names(ecosystem, network, ticker):
     click.echo(f"{ticker}: name {shown[0]!r}, symbol {shown[1]}, underlying {shown[2]}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 @click.option("--amount-per-share", required=True, help="gross dividend per share, in dollars (e.g. 0.24)")
 @click.option("--record-time", required=True, help=_time_help)
@@ -117,7 +118,7 @@ def entitlements(ecosystem, network, ticker, amount_per_share, record_time, with
                f"{distribution.total_withholding / 1e6:,.2f} -> {csv_out}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 @click.option("--amount-per-share", required=True, help="gross dividend per share, in dollars (e.g. 0.24)")
 @click.option("--record-time", required=True, help=_time_help + " (must have passed)")
@@ -152,7 +153,7 @@ def declare(ecosystem, network, ticker, amount_per_share, record_time, payment_t
                f"entitlements in {out}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 def status(ecosystem, network, dividend_id):
     """A dividend's funded, paid, withheld, remitted and outstanding amounts."""
@@ -166,7 +167,7 @@ def status(ecosystem, network, dividend_id):
         click.echo(f"{key:>13}: {shown}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 def verify(ecosystem, network, dividend_id):
     """Recompute a declared dividend from chain data; compare its root, leaf count and totals."""
@@ -183,7 +184,7 @@ def verify(ecosystem, network, dividend_id):
         raise SystemExit(1)
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 @click.option("--entitlements", "entitlements_file", type=click.Path(exists=True, dir_okay=False), required=True)
 @_account
@@ -198,7 +199,7 @@ def claim(ecosystem, network, dividend_id, entitlements_file, alias):
     click.echo(f"paid {entry['net'] / 1e6:,.2f} to {entry['account']} ({entry['withholding'] / 1e6:,.2f} withheld)")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 @click.option("--entitlements", "entitlements_file", type=click.Path(exists=True, dir_okay=False), required=True)
 @_account
@@ -215,7 +216,7 @@ def pay(ecosystem, network, dividend_id, entitlements_file, alias):
 def _action_command(name: str, method: str, done: str, help_text: str):
     """`ape run corporate NAME ID`: one officer call on the CorporateActions contract."""
 
-    @cli.command(name=name, cls=ConnectedProviderCommand, help=help_text)
+    @cli.command(name=name, cls=ConnectedCommand, help=help_text)
     @click.argument("action_id", type=int)
     @_account
     def command(ecosystem, network, action_id, alias):

@@ -1,10 +1,11 @@
 """ape run demo --network arbitrum:devnet : the issuance lifecycle on the local L2."""
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 
-@click.command(cls=ConnectedProviderCommand)
+@click.command(cls=ConnectedCommand)
 def cli(ecosystem, network):
     """Show the chain, then run the whole issuance lifecycle against it."""
     from ape import accounts, chain, project

@@ -7,7 +7,8 @@ release FILE (a timelock operation, once its delay has passed). See docs/deploye
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 _account = click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
 _file = click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
@@ -37,7 +38,7 @@ def cli():
     """Governance: Safe transactions and timelock operations."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 def status(ecosystem, network):
     """The Safe (owners, threshold, nonce) and the timelock (delay)."""
     from stocksuite.cli import fail_cleanly
@@ -52,7 +53,7 @@ def status(ecosystem, network):
             click.echo(f"Timelock {timelock.address}: min delay {timelock.getMinDelay()} s")
 
 
-@cli.command(cls=ConnectedProviderCommand, context_settings={"ignore_unknown_options": True})
+@cli.command(cls=ConnectedCommand, context_settings={"ignore_unknown_options": True})
 @click.argument("contract")
 @click.argument("function")
 @click.argument("args", nargs=-1)
@@ -83,7 +84,7 @@ def propose(ecosystem, network, contract, function, args, via_timelock, out):
     click.echo(f"Next: {safe.getThreshold()} owners run `ape run governance sign {out} --account <owner>`.")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @_file
 @_account
 def sign(ecosystem, network, file, alias):
@@ -101,7 +102,7 @@ def sign(ecosystem, network, file, alias):
     click.echo(f"{owner.address} signed {file}: {count} of {safe.getThreshold()} signature(s).")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @_file
 @_account
 def execute(ecosystem, network, file, alias):
@@ -122,7 +123,7 @@ def execute(ecosystem, network, file, alias):
                    f"then `ape run governance release {file}`.")  # fmt: skip
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @_file
 @_account
 def release(ecosystem, network, file, alias):

@@ -1,7 +1,8 @@
 """ape run issuance mint TICKER WALLET SHARES --network NETWORK : mint against the attested reserve."""
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 
 @click.group()
@@ -9,7 +10,7 @@ def cli():
     """Issuer operations on a ticker."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 @click.argument("wallet")
 @click.argument("shares")

@@ -4,7 +4,8 @@ Only for the local L2's MockUSD stand-in; real networks settle in a real stablec
 """
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 
 @click.group()
@@ -12,7 +13,7 @@ def cli():
     """The local L2's 6-decimal USD stand-in."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("wallet")
 @click.argument("dollars")
 def mint(ecosystem, network, wallet, dollars):

@@ -3,7 +3,8 @@
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 
 def _ctx(ecosystem, network):
@@ -27,7 +28,7 @@ def cli():
     """Fill redemption and subscription requests; report and reconcile."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 def pending(ecosystem, network, ticker):
     """Requests waiting for a fill, and what is claimable, per controller."""
@@ -45,7 +46,7 @@ def pending(ecosystem, network, ticker):
                    f"{shares(r['claimable_redeem']):,.4f}; subscribe pending {r['pending_subscribe'] / 1e6:,.2f} USD")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 @click.argument("executions", type=click.Path(exists=True, dir_okay=False))
 @click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
@@ -70,7 +71,7 @@ def fill(ecosystem, network, ticker, executions, alias):
     click.echo(f"filled {len(rows)} execution(s) in {sent} transaction(s)")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 def totals(ecosystem, network, ticker):
     """Pending, claimable and settled totals."""
@@ -84,7 +85,7 @@ def totals(ecosystem, network, ticker):
         click.echo(f"{key:>28}: {value}")
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("ticker")
 def reconcile(ecosystem, network, ticker):
     """Check the vault's balances against the sum of its requests; exit 1 on any difference."""
@@ -106,7 +107,7 @@ _account = click.option("--account", "alias", default=None, help="ape account al
 
 def _holder_command(name: str, help_text: str):
     def decorate(fn):
-        return cli.command(name=name, cls=ConnectedProviderCommand, help=help_text)(_account(fn))
+        return cli.command(name=name, cls=ConnectedCommand, help=help_text)(_account(fn))
 
     return decorate
 

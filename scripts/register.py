@@ -9,7 +9,8 @@ These only read the chain. See docs/compliance-officer.md.
 from pathlib import Path
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 _time_help = "ISO 8601 (UTC if no zone) or unix seconds"
 _out = click.option("--out", type=click.Path(dir_okay=False), default=None, help="also write a CSV here")
@@ -35,7 +36,7 @@ def cli():
     """Holder register, reconciliation with custody, audit of privileged actions."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("symbol")
 @_point_options
 @_out
@@ -60,7 +61,7 @@ def export(ecosystem, network, symbol, block, at_text, out):
     click.echo(table.summary() + (f"; written to {out}" if out else ""))
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("symbol")
 @click.option("--statement", type=click.Path(exists=True, dir_okay=False), required=True,
               help="custodian statement CSV: ticker,isin,shares,as_of")
@@ -88,7 +89,7 @@ def reconcile(ecosystem, network, symbol, statement, block, at_text, as_of_toler
         raise SystemExit(1)
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.option("--from", "start", default=None,
               help="first block number, or a time (ISO 8601): the first block at or after it. "
                    "Default: the first recorded deployment")  # fmt: skip

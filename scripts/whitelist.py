@@ -4,7 +4,8 @@ The compliance officer's tool for the shared investor register.
 """
 
 import click
-from ape.cli import ConnectedProviderCommand
+
+from stocksuite.cli import ConnectedCommand
 
 _account = click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
 
@@ -14,7 +15,7 @@ def cli():
     """Keep the compliance registry in line with the KYC system."""
 
 
-@cli.command(cls=ConnectedProviderCommand)
+@cli.command(cls=ConnectedCommand)
 @click.argument("csv_file", type=click.Path(exists=True, dir_okay=False))
 @_account
 @click.option("--dry-run", is_flag=True, help="Show the difference, send nothing.")
@@ -35,7 +36,7 @@ def sync(ecosystem, network, csv_file, alias, dry_run, batch_size):
 
 
 def _freeze_command(frozen: bool):
-    @cli.command(name="freeze" if frozen else "unfreeze", cls=ConnectedProviderCommand)
+    @cli.command(name="freeze" if frozen else "unfreeze", cls=ConnectedCommand)
     @click.argument("wallets", nargs=-1, required=True)
     @_account
     def command(ecosystem, network, wallets, alias):

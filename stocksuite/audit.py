@@ -210,11 +210,13 @@ class AuditEntry:
                 "category": self.category, "actor": self.actor, "arguments": self.arguments}  # fmt: skip
 
 
-def fetch_logs(provider: Any, addresses: list[str], start_block: int, stop_block: int) -> Iterator[dict[str, Any]]:
-    """Raw logs of ``addresses``, in pages of blocks the provider accepts, in chain order."""
+def fetch_logs(provider: Any, addresses: list[str], start_block: int, stop_block: int,
+               topics: list[Any] | None = None) -> Iterator[dict[str, Any]]:  # fmt: skip
+    """Raw logs of ``addresses`` (those matching ``topics``, an ``eth_getLogs`` topic filter, if
+    given), in pages of blocks the provider accepts, in chain order."""
+    query: dict[str, Any] = {"address": addresses, **({"topics": topics} if topics else {})}
     for first, last in provider.block_ranges(start_block, stop_block):
-        page = provider.make_request("eth_getLogs", [{"address": addresses, "fromBlock": hex(first),
-                                                      "toBlock": hex(last)}])  # fmt: skip
+        page = provider.make_request("eth_getLogs", [{**query, "fromBlock": hex(first), "toBlock": hex(last)}])
         yield from sorted(page, key=lambda log: (int(log["blockNumber"], 16), int(log["logIndex"], 16)))
 
 
@@ -265,6 +267,33 @@ def privileged_actions(chain: Any, contracts: list[RecordedContract], start_bloc
             entries.append(AuditEntry(cache.timestamp(block), block, int(raw["logIndex"], 16), tx_hash, contract.name,
                                       name, category, actor(), format_arguments(name, args, roles)))  # fmt: skip
     return entries
+
+
+ROLE_EVENTS = ("RoleGranted", "RoleRevoked")  # OpenZeppelin AccessControl: (bytes32 role, address account, sender)
+
+
+def role_holders(chain: Any, contracts: list[RecordedContract]) -> dict[tuple[str, str], set[str]]:
+    """Who holds each role of ``contracts`` now, replayed from their ``RoleGranted`` and
+    ``RoleRevoked`` logs (AccessControl here is not enumerable): ``{(contract, role): holders}``,
+    roles by name (:func:`role_names`), else as hex."""
+    holders: dict[tuple[str, str], set[str]] = {}
+    if not contracts:
+        return holders
+    provider, roles = chain.provider, role_names(contracts)
+    by_address = {c.address: (c, c.events()) for c in contracts}
+    topics = [["0x" + keccak(text=f"{event}(bytes32,address,address)").hex() for event in ROLE_EVENTS]]
+    first, head = min(c.block for c in contracts), int(chain.blocks.head.number)
+    for raw in fetch_logs(provider, list(by_address), first, head, topics):
+        contract, events = by_address[to_checksum_address(raw["address"])]
+        event, args = decode(provider.network.ecosystem, raw, events)
+        if event not in ROLE_EVENTS:  # an ABI without the event: nothing to read
+            continue
+        members = holders.setdefault((contract.name, format_value(args["role"], roles)), set())
+        if event == "RoleGranted":
+            members.add(to_checksum_address(args["account"]))
+        else:
+            members.discard(to_checksum_address(args["account"]))
+    return holders
 
 
 def period_bound(chain: Any, text: str, first: bool) -> int:

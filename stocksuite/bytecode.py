@@ -33,3 +33,33 @@ def creation_code_hash(contract_type: object) -> str | None:
     deployment = getattr(contract_type, "deployment_bytecode", None)
     code = getattr(deployment, "bytecode", None)
     return code_hash(code) if code else None
+
+
+PUSH1, PUSH32 = 0x60, 0x7F
+_IMMUTABLE_PLACEHOLDER = bytes(32)
+
+
+def runtime_matches(deployed: str | bytes, built: str | bytes) -> bool:
+    """True when ``deployed`` (code read from the chain) is ``built`` (a build's runtime bytecode)
+    up to metadata blocks and the values of immutables."""
+    code, reference = strip_metadata(deployed), strip_metadata(built)
+    if len(code) != len(reference) or not reference:
+        return False
+    start = 0
+    for placeholder in _immutable_operands(reference):
+        if code[start:placeholder] != reference[start:placeholder]:
+            return False
+        start = placeholder + 32
+    return code[start:] == reference[start:]
+
+
+def _immutable_operands(code: bytes) -> list[int]:
+    """Offsets of the 32-byte operands of ``PUSH32 0`` instructions: solc's immutable placeholders."""
+    offsets, position = [], 0
+    while position < len(code):
+        opcode = code[position]
+        size = opcode - PUSH1 + 1 if PUSH1 <= opcode <= PUSH32 else 0
+        if opcode == PUSH32 and code[position + 1:position + 33] == _IMMUTABLE_PLACEHOLDER:
+            offsets.append(position + 1)
+        position += 1 + size
+    return offsets

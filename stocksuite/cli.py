@@ -1,4 +1,4 @@
-"""Pieces the ``scripts/`` share: clean failures, the officer's context, progress output."""
+"""Pieces the ``scripts/`` share: their command class, clean failures, the officer's context, progress output."""
 
 from __future__ import annotations
 
@@ -10,8 +10,31 @@ from pathlib import Path
 from typing import Any
 
 import click
+from ape.cli import ConnectedProviderCommand
 
 from stocksuite.errors import StockSuiteError
+
+
+class ConnectedCommand(ConnectedProviderCommand):
+    """ape's ``ConnectedProviderCommand`` (``--network``, connected for the command's run) that
+    first refuses a network whose RPC is an unset environment variable, in one line: ape would
+    connect, fail and print its own error. The check runs as ape parses ``--network`` (its
+    ``network_callback``), before any connection or fork."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("network_callback", _require_rpc)
+        super().__init__(*args, **kwargs)
+
+
+def _require_rpc(ctx: Any, param: Any, value: Any) -> Any:
+    from ape.api.providers import ProviderAPI
+
+    from stocksuite.networks import require_rpc
+
+    if isinstance(value, ProviderAPI):
+        with fail_cleanly():
+            require_rpc(value)
+    return value
 
 
 @contextlib.contextmanager

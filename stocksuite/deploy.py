@@ -4,8 +4,10 @@ A re-run deploys nothing that exists: each contract's record in ``deployments/``
 its address still holds code on the connected chain, tickers are looked up in the factory by
 symbol, and roles are granted only where missing. An interrupted run continues where it stopped.
 Before anything is sent, :mod:`stocksuite.deploy_check` compares the config, the records and the
-chain; any difference stops the deploy (reported, never overwritten). The deploy ends with every
-admin role held by the configured governance (the timelock) and none by the deployer.
+chain; any difference stops the deploy (reported, never overwritten), except that an upgrade made
+by governance can be accepted into the records on request (:mod:`stocksuite.upgrades`). The
+deploy ends with every admin role held by the configured governance (the timelock) and none by
+the deployer.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from stocksuite.records import InvestorRecord
 from stocksuite.suite import SHARE_FEED_DECIMALS
 
 ERC1967_IMPLEMENTATION_SLOT = 0x360894A13BA1A3210667C828492DB98DCA3E2076CC3735A920A3CA505D382BBC
+ERC1967_BEACON_SLOT = 0xA3F0AD74E5423AEBFD80D3EF4346578335A9A72AEAEE59FF6CB3582B35133D50
 VAULT_RECORD_YEARS = 10  # the vault's own registry record (a contract account) lasts this long
 
 __all__ = ["ConfigError", "DeployMismatch", "DeployReport", "Grant", "SuiteDeployer", "load_config", "write_export"]
@@ -45,6 +48,8 @@ class DeployReport:
     deployed: list[str] = field(default_factory=list)
     reused: list[str] = field(default_factory=list)
     granted: list[str] = field(default_factory=list)
+    accepted: list[str] = field(default_factory=list)  # upgrades taken into the records (--accept-upgrades)
+    warnings: list[str] = field(default_factory=list)  # drift the deploy leaves alone (deploy_check.drift)
     steps: list[str] = field(default_factory=list)  # one line per transaction, in order
     transactions: int = 0
 
@@ -323,10 +328,22 @@ class SuiteDeployer:
                          Grant(label, vault, "DEFAULT_ADMIN_ROLE", roles["admin"])]  # fmt: skip
         return plan
 
-    def deploy(self, config: SuiteConfig) -> DeployReport:
-        """Check, then deploy what is missing, grant what is missing, and hand over."""
-        from stocksuite.deploy_check import preflight
+    def deploy(self, config: SuiteConfig, accept_upgrades: bool = False) -> DeployReport:
+        """Check, then deploy what is missing, grant what is missing, and hand over.
 
+        ``accept_upgrades`` first records the new implementations of proxies upgraded by
+        governance, when the build knows their code (:mod:`stocksuite.upgrades`).
+        """
+        from stocksuite.deploy_check import drift, preflight
+        from stocksuite.upgrades import accept_upgrades as accept
+
+        if accept_upgrades:
+            for line in accept(self):
+                self.report.accepted.append(line)
+                self.log(line)
+        for warning in drift(self, config):
+            self.report.warnings.append(warning)
+            self.log(f"warning: {warning}")
         if problems := preflight(self, config):
             raise DeployMismatch(problems)
         governance = self.governance(config.governance)

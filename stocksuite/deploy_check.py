@@ -3,12 +3,16 @@
 Each check returns the differences it finds as sentences naming the contract, what the
 config (or the current sources) says and what the chain (or the record) holds. A deploy with
 any difference stops before its first transaction: a mismatch is reported, never silently
-overwritten (redeploying over a live token would orphan its holders).
+overwritten (redeploying over a live token would orphan its holders). :func:`drift` lists, as
+warnings that do not stop it, what the chain holds beyond the config: extra role holders.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from eth_utils import to_checksum_address
 
 from stocksuite import governance as gov
 from stocksuite.accounts import resolve_address
@@ -16,8 +20,9 @@ from stocksuite.bytecode import creation_code_hash
 from stocksuite.deploy_config import GOVERNANCE_NAMES, SuiteConfig, TickerPlan
 
 if TYPE_CHECKING:
-    from stocksuite.deploy import Grant, SuiteDeployer
+    from stocksuite.deploy import SuiteDeployer
 
+IMPLEMENTATION_CALL = "0x5c60da1b"  # implementation(), which an ERC-1967 beacon answers
 UPGRADE_HINT = "upgrade it through governance (docs/deployer.md, Upgrades) or use a fresh records folder"
 
 
@@ -33,35 +38,71 @@ def preflight(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
 def check_code(deployer: SuiteDeployer) -> list[str]:
     """Recorded code vs the current sources; proxies still pointing where the records say."""
     problems = []
-    for name, record in deployer.records.all().items():
-        address = record.get("address")
-        if address and deployer.chain.provider.get_code(address) in (b"", "0x", None):
-            continue  # stale records of a reset chain: SuiteDeployer._existing explains that one
+    for name, record in _live_records(deployer):
         if recorded := record.get("codeHash"):
             container = gov.container_for(deployer.project, record.get("contractName", ""))
             current = creation_code_hash(container.contract_type) if container is not None else None
             if current != recorded:
                 problems.append(f"{name}: the {record.get('contractName')} sources changed since it was deployed "
-                                f"at {address} (code hash {recorded[:10]}..., now {str(current)[:10]}...): "
-                                f"{UPGRADE_HINT}")  # fmt: skip
-        if (implementation := record.get("implementation")) and (live := _implementation_of(deployer, name, record)):
-            if live.lower() != implementation.lower():
-                problems.append(f"{name}: the proxy at {address} now runs {live}, the record says {implementation} "
-                                "(upgraded since it was recorded): review the upgrade, then update the record's "
-                                "'implementation'")  # fmt: skip
+                                f"at {record.get('address')} (code hash {recorded[:10]}..., now "
+                                f"{str(current)[:10]}...): {UPGRADE_HINT}")  # fmt: skip
+    for moved in moved_implementations(deployer):
+        problems.append(f"{moved.name}: the proxy at {moved.address} now runs {moved.live}, the record says "
+                        f"{moved.recorded} (upgraded since it was recorded): review the upgrade, then record it "
+                        "with `ape run deploy CONFIG --accept-upgrades`")  # fmt: skip
     return problems
 
 
-def _implementation_of(deployer: SuiteDeployer, name: str, record: dict[str, Any]) -> str | None:
-    from stocksuite.deploy import ERC1967_IMPLEMENTATION_SLOT
-
+def _live_records(deployer: SuiteDeployer) -> list[tuple[str, dict[str, Any]]]:
+    """The records whose address holds code (stale records of a reset chain:
+    ``SuiteDeployer._existing`` explains those)."""
     provider = deployer.chain.provider
-    if record.get("contractName") == "StockToken":
-        factory = deployer.project.StockTokenFactory.at(deployer.records.address("StockTokenFactory"))
-        return str(factory.implementation())
-    slot = ERC1967_IMPLEMENTATION_SLOT if name != "Safe" else 0  # a Safe proxy keeps its singleton in slot 0
-    word = provider.get_storage(record["address"], slot)
-    return "0x" + bytes(word)[-20:].hex()
+    return [(name, record) for name, record in deployer.records.all().items()
+            if not record.get("address") or provider.get_code(record["address"]) not in (b"", "0x", None)]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class MovedImplementation:
+    """A proxy that runs another implementation than its record names (upgraded since)."""
+
+    name: str  # the proxy's record
+    address: str
+    recorded: str
+    live: str
+    upgrader: str  # where the upgrade is made and logged: the proxy itself, or the beacon it follows
+    record: dict[str, Any]
+
+
+def moved_implementations(deployer: SuiteDeployer) -> list[MovedImplementation]:
+    """Every recorded proxy whose implementation on chain is not the recorded one."""
+    moved = []
+    for name, record in _live_records(deployer):
+        if recorded := record.get("implementation"):
+            live, upgrader = implementation_of(deployer.chain.provider, name, record["address"])
+            if live.lower() != recorded.lower():
+                moved.append(MovedImplementation(name, record["address"], recorded, live, upgrader, record))
+    return moved
+
+
+def implementation_of(provider: Any, name: str, proxy: str) -> tuple[str, str]:
+    """The implementation the recorded proxy ``name`` at ``proxy`` runs now, and where it is set:
+    the beacon an ERC-1967 beacon proxy (a StockToken) follows, else the proxy itself (its ERC-1967
+    implementation slot; a Safe keeps its singleton in slot 0)."""
+    from stocksuite.deploy import ERC1967_BEACON_SLOT, ERC1967_IMPLEMENTATION_SLOT
+
+    if name == "Safe":
+        return _address_in(provider.get_storage(proxy, 0)), proxy
+    beacon = _address_in(provider.get_storage(proxy, ERC1967_BEACON_SLOT))
+    if int(beacon, 16):
+        answer = provider.make_request("eth_call", [{"to": beacon, "data": IMPLEMENTATION_CALL}, "latest"])
+        return _address_in(answer), beacon
+    return _address_in(provider.get_storage(proxy, ERC1967_IMPLEMENTATION_SLOT)), proxy
+
+
+def _address_in(word: Any) -> str:
+    """The address in the low 20 bytes of a storage word or an ABI-encoded answer."""
+    raw = bytes.fromhex(word[2:]) if isinstance(word, str) else bytes(word)
+    return to_checksum_address(raw[-20:].rjust(20, b"\0"))
 
 
 def check_governance(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
@@ -165,17 +206,23 @@ def _governance_addresses(deployer: SuiteDeployer) -> dict[str, str]:
             if deployer.records.has(record)}  # fmt: skip
 
 
-def check_authority(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
-    """Grants and creations the deployer would need admin rights for, after it handed them over."""
+def _authority(deployer: SuiteDeployer, config: SuiteConfig) -> tuple[dict[str, str], dict[str, str], Any] | None:
+    """(governance addresses, the config's roles resolved, the existing contracts), or None for
+    a first deploy: governance or the registry not deployed yet, the deployer still holds admin."""
     governance = _governance_addresses(deployer)
     if config.governance.safe is not None and config.governance.safe.address:
         governance["safe"] = resolve_address(config.governance.safe.address, deployer.chain.chain_id)
     if any(v in GOVERNANCE_NAMES and v not in governance for v in config.roles.values()):
-        return []  # governance not deployed yet: this is a first deploy, the deployer still holds admin
-    roles = deployer.resolve_roles(config, governance)
+        return None
     contracts = _existing_contracts(deployer, config)
-    if contracts is None:
+    return None if contracts is None else (governance, deployer.resolve_roles(config, governance), contracts)
+
+
+def check_authority(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
+    """Grants and creations the deployer would need admin rights for, after it handed them over."""
+    if (authority := _authority(deployer, config)) is None:
         return []
+    _, roles, contracts = authority
     registry, factory, actions, tokens, vaults = contracts
     problems = []
     needs = [g for g in deployer.role_plan(roles, registry, factory, actions, tokens, vaults)
@@ -183,7 +230,8 @@ def check_authority(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
     for grant in needs:
         if not _is_admin(deployer, grant.contract):
             problems.append(f"{grant.label}: {grant.account} needs {grant.role_name}, and the deployer "
-                            f"{deployer.sender.address} no longer administers it: {_governance_hint(grant)}")  # fmt: skip
+                            f"{deployer.sender.address} no longer administers it: propose it with "
+                            f"{_governance_command(grant.label, 'grantRole', grant.role_name, grant.account)}")  # fmt: skip
     missing = [p.ticker.symbol for p in config.tickers if p.ticker.symbol not in tokens]
     if missing and factory is not None and not _is_admin(deployer, factory) and not factory.hasRole(
             factory.TOKEN_DEPLOYER_ROLE(), deployer.sender.address):  # fmt: skip
@@ -196,8 +244,45 @@ def _is_admin(deployer: SuiteDeployer, contract: Any) -> bool:
     return bool(contract.hasRole(contract.DEFAULT_ADMIN_ROLE(), deployer.sender.address))
 
 
-def _governance_hint(grant: Grant) -> str:
-    return f"propose it with `ape run governance propose {grant.label} grantRole {grant.role_name} {grant.account} --timelock`"
+def _governance_command(label: str, function: str, role_name: str, account: str) -> str:
+    """The proposal that has the admin (governance, through its timelock) grant or revoke a role."""
+    return f"`ape run governance propose {label} {function} {role_name} {account} --timelock`"
+
+
+# The deployer's own roles, renounced by its handover (or as soon as it registered a vault).
+HANDOVER_ROLES = ("DEFAULT_ADMIN_ROLE", "TOKEN_DEPLOYER_ROLE", "COMPLIANCE_OFFICER_ROLE")
+
+
+def drift(deployer: SuiteDeployer, config: SuiteConfig) -> list[str]:
+    """Where the chain has moved on in a way the deploy leaves alone: warnings, which never stop it.
+
+    Today: accounts holding a role that neither the config nor the deploy gives them (granted
+    since, e.g. by governance), on every recorded contract the config names and the timelock.
+    AccessControl here is not enumerable, so holders are replayed from the role events.
+    """
+    from stocksuite.audit import recorded_contracts, role_holders
+
+    if (authority := _authority(deployer, config)) is None:
+        return []
+    governance, roles, contracts = authority
+    expected: dict[tuple[str, str], set[str]] = {}
+    for grant in deployer.role_plan(roles, *contracts):
+        expected.setdefault((grant.label, grant.role_name), set()).add(to_checksum_address(grant.account))
+    if "timelock" in governance and "safe" in governance:  # as SuiteDeployer.timelock creates it
+        for role, account in (("DEFAULT_ADMIN_ROLE", governance["timelock"]), ("PROPOSER_ROLE", governance["safe"]),
+                              ("CANCELLER_ROLE", governance["safe"]), ("EXECUTOR_ROLE", gov.ZERO_ADDRESS)):  # fmt: skip
+            expected.setdefault(("Timelock", role), set()).add(to_checksum_address(account))
+    named = {label for label, _ in expected}
+    holders = role_holders(deployer.chain, [c for c in recorded_contracts(deployer.records) if c.name in named])
+    warnings = []
+    for (label, role), accounts in sorted(holders.items()):
+        for account in sorted(accounts - expected.get((label, role), set())):
+            if account == deployer.sender.address and role in HANDOVER_ROLES:
+                continue
+            warnings.append(f"{label}: {account} holds {role}, which the config does not give it (granted since, "
+                            "e.g. by governance); if it should not, revoke it: "
+                            f"{_governance_command(label, 'revokeRole', role, account)}")  # fmt: skip
+    return warnings
 
 
 def _existing_contracts(deployer: SuiteDeployer, config: SuiteConfig) -> tuple[Any, ...] | None:

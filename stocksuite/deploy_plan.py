@@ -19,7 +19,8 @@ from stocksuite.deployments import Deployments
 from stocksuite.errors import StockSuiteError
 
 
-def simulate_deploy(project: Any, chain: Any, records: Deployments, config: SuiteConfig, alias: str | None) -> DeployReport:
+def simulate_deploy(project: Any, chain: Any, records: Deployments, config: SuiteConfig, alias: str | None,
+                    accept_upgrades: bool = False) -> DeployReport:  # fmt: skip
     from ape import accounts, networks
 
     from stocksuite.accounts import account_address
@@ -37,7 +38,8 @@ def simulate_deploy(project: Any, chain: Any, records: Deployments, config: Suit
             sender = accounts.test_accounts.impersonate_account(deployer)  # no key needed on the fork
             chain.provider.set_balance(deployer, 10**21)
             fork_records = Deployments(folder=copy, chain_id=records.chain_id)
-            return SuiteDeployer(project, chain, fork_records, sender, log=lambda _: None).deploy(config)
+            fork_deployer = SuiteDeployer(project, chain, fork_records, sender, log=lambda _: None)
+            return fork_deployer.deploy(config, accept_upgrades)
 
 
 def _instance() -> str | None:

@@ -177,7 +177,7 @@ class Deployments:
         record: dict[str, Any] = {
             "contractName": contract_name or contract.contract_type.name,
             "address": contract.address,
-            "abi": [item.model_dump(mode="json", by_alias=True) for item in contract.contract_type.abi],
+            "abi": abi_json(contract.contract_type),
             "transactionHash": _hex(receipt.txn_hash),
             "blockNumber": receipt.block_number,
             "args": [_jsonable(a) for a in args],
@@ -189,6 +189,23 @@ class Deployments:
         path = self.path(name)
         path.write_text(json.dumps(record, indent=2) + "\n")
         return path
+
+    def amend(self, name: str, changes: dict[str, Any]) -> Path:
+        """Rewrite the existing ``<name>.json`` with ``changes`` applied (``None`` removes a field)."""
+        record = self.load(name)
+        for key, value in changes.items():
+            if value is None:
+                record.pop(key, None)
+            else:
+                record[key] = value
+        path = self.path(name)
+        path.write_text(json.dumps(record, indent=2) + "\n")
+        return path
+
+
+def abi_json(contract_type: Any) -> list[dict[str, Any]]:
+    """An ethpm ``ContractType``'s ABI as a record stores it."""
+    return [item.model_dump(mode="json", by_alias=True) for item in contract_type.abi]
 
 
 def _hex(value: Any) -> str:

@@ -3,8 +3,8 @@
 ``ape run rehearse --network arbitrum:devnet -- whitelist sync investors.csv``:
 
 1. :func:`resolve_upstream` reads the network's RPC from ape's config (``node.<ecosystem>.
-   <network>.uri``, e.g. ``$L2_PORT`` or ``$ARBITRUM_RPC_URL``) and checks it answers with the
-   network's chain id; bad input stops here, before anything runs.
+   <network>.uri``, e.g. ``$L2_PORT`` or ``$ARBITRUM_RPC_URL``, refused while unset) and checks
+   it answers with the network's chain id; bad input stops here, before anything runs.
 2. :func:`start_fork` starts anvil forking that RPC (:class:`stocksuite.l2.LocalL2`) on a free
    port; :func:`run_script` runs ``ape run SCRIPT ARGS --network <network>-fork`` against it.
    ``APE_FOUNDRY_HOST`` points ape-foundry at this fork: ape-foundry gives that variable
@@ -39,6 +39,7 @@ from stocksuite.deployments import FORK_SUFFIX, Deployments, ForkPoint, upstream
 from stocksuite.errors import L2Error, StockSuiteError
 from stocksuite.events import DecodedLog, EventCatalog
 from stocksuite.l2 import LocalL2, chain_id_at, free_port, rpc
+from stocksuite.networks import require_rpc
 
 ZERO_ADDRESS = "0x" + "00" * 20
 ONE = 10**18  # ERC-8056: a uiMultiplier of 1e18 is one share per raw token
@@ -113,8 +114,8 @@ def _configured_uri(provider: Any, choice: str) -> str:
         return str(provider.connection_str)
     try:
         uri = provider._configured_uri
-    except ConfigError as err:  # e.g. `uri: ${ARBITRUM_RPC_URL}` with the variable unset
-        raise RehearsalError(f"{choice}: {err} in ape-config.yaml; set the environment variable it names") from None
+    except ConfigError as err:  # e.g. `uri: not-a-url` (an unset variable was refused before)
+        raise RehearsalError(f"{choice}: {err} (ape-config.yaml or the variable it names): fix the RPC URI") from None
     if not uri:
         ecosystem, network = choice.split(":")[:2]
         raise RehearsalError(f"no RPC URI configured for {choice}: set node.{ecosystem}.{network}.uri in "
@@ -147,6 +148,7 @@ def resolve_upstream(choice: str) -> Upstream:
     fork_name = f"{network.name}{FORK_SUFFIX}"
     if fork_name not in network.ecosystem.networks:
         raise RehearsalError(f"{choice} has no fork network {network.ecosystem.name}:{fork_name} to rehearse on")
+    require_rpc(provider)
     uri = _configured_uri(provider, choice)
     chain_id = chain_id_at(uri, timeout=10.0)
     if chain_id is None:

@@ -7,11 +7,13 @@ import json
 import pytest
 
 from stocksuite import governance as gov
+from stocksuite.bytecode import creation_code_hash, runtime_matches
 from stocksuite.corporate import CorporateActionError
 from stocksuite.corporate_ops import Context, announce_name_change
 from stocksuite.deploy import ConfigError, DeployMismatch, SuiteDeployer, load_config, write_export
 from stocksuite.deployments import DeploymentError, Deployments
 from tests.helpers import PROJECT_ROOT, VENV_BIN, assert_one_line_error, run
+from tests.tooling.test_governance import _through_timelock
 
 CONFIG = PROJECT_ROOT / "config" / "tickers.yaml"
 
@@ -31,6 +33,7 @@ def test_deploy_then_rerun_sends_nothing(project, chain, records, deployer):
     assert {"ComplianceRegistry", "StockTokenFactory", "StockToken_AAPLx", "StockToken_SPCXx"} <= set(first.deployed)
     second = deployer_for(project, chain, records, deployer).deploy(config)
     assert second.transactions == 0 and second.deployed == []
+    assert first.warnings == [] and second.warnings == []  # every holder is the config's (or the timelock's)
 
     record = json.loads(records.path("StockToken_AAPLx").read_text())
     assert {"address", "abi", "transactionHash", "blockNumber", "args", "implementation"} <= set(record)
@@ -158,6 +161,117 @@ def test_changed_code_and_unrecorded_upgrades_are_reported(project, chain, recor
     assert f"ComplianceRegistry: the proxy at {registry_record['address']} now runs" in message
 
 
+def _through_governance(chain, accounts, records, target, data):
+    """The admin's way: the Safe 2-of-3 schedules the call on the timelock; released after the delay."""
+    timelock = gov.timelock_at(records.address("Timelock"))
+    operation = _through_timelock(chain, accounts, gov.safe_at(records.address("Safe")), timelock, target, data)
+    chain.mine(timestamp=chain.blocks.head.timestamp + operation["delay"] + 1)
+    return gov.release(timelock, operation, accounts[0], chain.provider)
+
+
+def test_governance_upgrades_are_accepted_into_the_records(project, chain, accounts, records, deployer, l2_url,
+                                                           tmp_path):  # fmt: skip
+    config = load_config(CONFIG)
+    deployer_for(project, chain, records, deployer).deploy(config)
+    factory = project.StockTokenFactory.at(records.address("StockTokenFactory"))
+    registry = project.ComplianceRegistry.at(records.address("ComplianceRegistry"))
+    old_token = records.address("StockTokenImplementation")
+    old_registry = records.address("ComplianceRegistryImplementation")
+    token_v2 = deployer.deploy(project.StockTokenV2Mock, registry.address)  # a new contract
+    registry_v2 = deployer.deploy(project.ComplianceRegistry)  # the same code at a new address
+    upgrade = _through_governance(chain, accounts, records, factory.address,
+                                          gov.encode_call(factory, "upgradeTokens", token_v2.address))  # fmt: skip
+    _through_governance(chain, accounts, records, registry.address,
+                                gov.encode_call(registry, "upgradeToAndCall", registry_v2.address, b""))  # fmt: skip
+
+    message = _mismatch(project, chain, records, deployer, CONFIG)
+    token = records.address("StockToken_AAPLx")
+    assert f"StockToken_AAPLx: the proxy at {token} now runs {token_v2.address}, the record says {old_token}" in message
+    assert f"ComplianceRegistry: the proxy at {registry.address} now runs {registry_v2.address}" in message
+    assert "record it with `ape run deploy CONFIG --accept-upgrades`" in message
+
+    plan = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--accept-upgrades", "--dry-run")
+    assert plan.returncode == 0, plan.stdout + plan.stderr
+    assert "would have accepted the upgrade of StockToken_AAPLx" in plan.stdout and "0 transaction(s)" in plan.stdout
+    assert records.load("StockToken_AAPLx")["implementation"] == old_token  # the dry run recorded nothing
+
+    accepted = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--accept-upgrades")
+    assert accepted.returncode == 0, accepted.stdout + accepted.stderr
+    assert (f"accepted the upgrade of StockToken_AAPLx: implementation {old_token} -> {token_v2.address} "
+            "(StockTokenV2Mock)") in accepted.stdout  # fmt: skip
+    assert (f"accepted the upgrade of ComplianceRegistry: implementation {old_registry} -> {registry_v2.address} "
+            "(ComplianceRegistry)") in accepted.stdout  # fmt: skip
+    assert "transactions: 0" in accepted.stdout
+
+    record = records.load("StockToken_TSLAx")
+    assert record["implementation"] == token_v2.address and record["contractName"] == "StockTokenV2Mock"
+    assert any(item.get("name") == "version" for item in record["abi"])
+    implementation = records.load("StockTokenImplementation")
+    assert implementation["address"] == token_v2.address
+    assert implementation["codeHash"] == creation_code_hash(project.StockTokenV2Mock.contract_type)
+    assert implementation["blockNumber"] == upgrade.block_number and "args" not in implementation
+    assert records.load("ComplianceRegistryImplementation")["address"] == registry_v2.address
+    again = deployer_for(project, chain, records, deployer).deploy(config)
+    assert again.transactions == 0 and again.accepted == []
+
+
+def test_an_upgrade_to_unknown_code_stays_refused(project, chain, accounts, records, deployer):
+    config = load_config(CONFIG)
+    deployer_for(project, chain, records, deployer).deploy(config)
+    factory = project.StockTokenFactory.at(records.address("StockTokenFactory"))
+    # StockToken's code with one letter of a revert message changed (it still answers REGISTRY(),
+    # as upgradeTokens asks): close to the build, but not in it.
+    code = bytearray(chain.provider.get_code(records.address("StockTokenImplementation")))
+    message = bytes(code).rindex(b"unfrozen balance")
+    code[message] = ord("U")
+    unknown = accounts[19].address
+    chain.provider.set_code(unknown, bytes(code))
+    _through_governance(chain, accounts, records, factory.address,
+                                gov.encode_call(factory, "upgradeTokens", unknown))  # fmt: skip
+    before = records.load("StockToken_AAPLx")
+    height = chain.blocks.head.number
+    with pytest.raises(DeployMismatch) as info:
+        deployer_for(project, chain, records, deployer).deploy(config, accept_upgrades=True)
+    assert (f"StockToken_AAPLx: the proxy at {before['address']} now runs {unknown}, whose code is no contract of "
+            "this build: not accepted") in str(info.value)  # fmt: skip
+    assert records.load("StockToken_AAPLx") == before and chain.blocks.head.number == height
+
+
+def test_runtime_code_matches_its_build_up_to_immutables_and_metadata():
+    metadata = "a264697066735822" + "12" * 34 + "64736f6c6343" + "00081c" + "0033"
+    built = "0x6080" + "7f" + "00" * 32 + "5b00" + metadata
+    deployed = "0x6080" + "7f" + "ab" * 32 + "5b00" + metadata.replace("12", "34")
+    assert runtime_matches(deployed, built)
+    assert not runtime_matches(deployed.replace("5b00a2", "5b01a2"), built)  # an instruction changed
+    assert not runtime_matches(deployed + "00", built)
+    assert not runtime_matches("0x6080" + "7e" + "ab" * 31 + "5b00" + metadata, "0x6080" + "7e" + "00" * 31 + "5b00"
+                               + metadata)  # only PUSH32 operands are immutables  # fmt: skip
+
+
+def test_extra_role_holders_are_listed_and_do_not_block(project, chain, accounts, records, deployer, l2_url,
+                                                        tmp_path):  # fmt: skip
+    config = load_config(CONFIG)
+    deployer_for(project, chain, records, deployer).deploy(config)
+    token = project.StockToken.at(records.address("StockToken_AAPLx"))
+    extra, passing = accounts[15].address, accounts[16].address
+    for call in (("grantRole", token.MINTER_ROLE(), extra), ("grantRole", token.PAUSER_ROLE(), passing),
+                 ("revokeRole", token.PAUSER_ROLE(), passing)):  # fmt: skip
+        _through_governance(chain, accounts, records, token.address, gov.encode_call(token, *call))
+
+    report = deployer_for(project, chain, records, deployer).deploy(config)
+    assert report.transactions == 0  # listed, not blocking
+    assert report.warnings == [f"StockToken_AAPLx: {extra} holds MINTER_ROLE, which the config does not give it "
+                               "(granted since, e.g. by governance); if it should not, revoke it: `ape run governance "
+                               f"propose StockToken_AAPLx revokeRole MINTER_ROLE {extra} --timelock`"]  # fmt: skip
+    shown = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet")
+    assert shown.returncode == 0 and "transactions: 0" in shown.stdout, shown.stdout + shown.stderr
+    assert f"warning: StockToken_AAPLx: {extra} holds MINTER_ROLE" in shown.stdout
+
+    _through_governance(chain, accounts, records, token.address,
+                        gov.encode_call(token, "revokeRole", token.MINTER_ROLE(), extra))  # fmt: skip
+    assert deployer_for(project, chain, records, deployer).deploy(config).warnings == []
+
+
 def test_records_of_another_chain_are_refused(tmp_path, chain):
     folder = tmp_path / "arbitrum-devnet"
     folder.mkdir()
@@ -197,11 +311,11 @@ def test_bad_config_is_one_clear_error(tmp_path, edit, message):
 PASSWORD = "correct horse battery staple"
 
 
-def _ape_deploy(l2_url, root, *args, env=None):
+def _ape_deploy(l2_url, root, *args, env=None, unset=()):
     environment = {"STOCKSUITE_DEPLOYMENTS": str(root), "L2_PORT": l2_url.rsplit(":", 1)[1], **(env or {})}
     # APE_FOUNDRY_HOST (the test session's chain) would make ape-foundry "fork" onto the chain itself.
     return run([str(VENV_BIN / "ape"), "run", "deploy", *args], env=environment, timeout=600,
-               unset=("APE_FOUNDRY_HOST",))  # fmt: skip
+               unset=("APE_FOUNDRY_HOST", *unset))  # fmt: skip
 
 
 @pytest.fixture
@@ -222,6 +336,12 @@ def test_cli_bad_input_sends_nothing(chain, l2_url, tmp_path, keyfile_account):
     height = chain.blocks.head.number
     unknown = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:nowhere")
     assert unknown.returncode == 2 and "No network in 'arbitrum' named 'nowhere'" in unknown.stdout + unknown.stderr
+    # `uri: ${ARBITRUM_RPC_URL}` in ape-config.yaml: named before ape connects (or starts a fork).
+    for network, fragment in (("arbitrum:mainnet", "the RPC endpoint of the network"),
+                              ("arbitrum:mainnet-fork", "the RPC endpoint of arbitrum:mainnet, which it forks")):
+        no_rpc = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", network, unset=("ARBITRUM_RPC_URL",))
+        assert_one_line_error(no_rpc, f"error: {network} needs ARBITRUM_RPC_URL ({fragment}); set it and run again")
+        assert "anvil" not in no_rpc.stdout + no_rpc.stderr
     bad_key = tmp_path / "bad.yaml"
     bad_key.write_text(CONFIG.read_text().replace("tickers:", "tickerz:"))
     assert_one_line_error(_ape_deploy(l2_url, tmp_path, str(bad_key), "--network", "arbitrum:devnet"),

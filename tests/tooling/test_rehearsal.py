@@ -13,6 +13,7 @@ from rich.console import Console
 
 from stocksuite.deployments import DeploymentError, Deployments, ForkPoint
 from stocksuite.l2 import LocalL2, free_port, rpc
+from stocksuite.networks import NetworkConfigError
 from stocksuite.rehearsal import (
     BalanceChange,
     RehearsalError,
@@ -196,7 +197,7 @@ def test_bad_networks_are_refused(network, message, networks):
 def test_unset_rpc_variable_is_named(networks):
     if os.environ.get("ARBITRUM_RPC_URL"):
         pytest.skip("ARBITRUM_RPC_URL is set: arbitrum:mainnet has an RPC here")
-    with pytest.raises(RehearsalError, match=r"\$\{ARBITRUM_RPC_URL\}.*set the environment variable"):
+    with pytest.raises(NetworkConfigError, match=r"^arbitrum:mainnet needs ARBITRUM_RPC_URL \(the RPC endpoint"):
         resolve_upstream("arbitrum:mainnet")
 
 
