@@ -280,12 +280,13 @@ def role_holders(chain: Any, contracts: list[RecordedContract]) -> dict[tuple[st
     if not contracts:
         return holders
     provider, roles = chain.provider, role_names(contracts)
-    by_address = {c.address: (c, c.events()) for c in contracts}
+    by_address = {c.address: c for c in contracts}
+    catalog = EventCatalog((c.name, c.address, c.abi) for c in contracts)
     topics = [["0x" + keccak(text=f"{event}(bytes32,address,address)").hex() for event in ROLE_EVENTS]]
     first, head = min(c.block for c in contracts), int(chain.blocks.head.number)
     for raw in fetch_logs(provider, list(by_address), first, head, topics):
-        contract, events = by_address[to_checksum_address(raw["address"])]
-        event, args = decode(provider.network.ecosystem, raw, events)
+        contract = by_address[to_checksum_address(raw["address"])]
+        event, args = decode(catalog, raw)
         if event not in ROLE_EVENTS:  # an ABI without the event: nothing to read
             continue
         members = holders.setdefault((contract.name, format_value(args["role"], roles)), set())
