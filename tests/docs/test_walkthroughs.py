@@ -127,3 +127,29 @@ def test_deployer_walkthrough(tmp_path):
     assert "Released timelock operation" in joined
     assert "Rehearsal only: nothing was sent to arbitrum:devnet" in joined
     assert "Applying on arbitrum:devnet" in joined and "Stock token balance changes" in joined
+
+
+@pytest.mark.slow
+def test_compliance_officer_walkthrough(tmp_path):
+    """docs/compliance-officer.md in order on a fresh chain, after the deploy its first block points
+    to. The page's last command exits 1, as the page says: the example statement does not match."""
+    env = {"STOCKSUITE_DEPLOYMENTS": str(tmp_path / "deployments"), "COLUMNS": "200"}
+    written = [PROJECT_ROOT / "aapl-holders.csv", PROJECT_ROOT / "audit.csv"]
+    deploy = shlex.split(".venv/bin/ape run deploy config/tickers.yaml --network arbitrum:devnet")
+    outputs = []
+    try:
+        with LocalL2(port=free_port()) as node:
+            env["L2_PORT"] = str(node.port)
+            for command in [deploy, *_commands("compliance-officer.md")]:
+                proc = run(command, env=env, timeout=600)
+                outputs.append(proc.stdout)
+                expected = 1 if command[2:4] == ["register", "reconcile"] else 0
+                assert proc.returncode == expected, f"{shlex.join(command)}\n{proc.stdout}\n{proc.stderr}"
+        holders = (PROJECT_ROOT / "aapl-holders.csv").read_text().splitlines()
+        assert len(holders) == 3 and holders[0].startswith("holder,")  # test:10 and test:11
+        assert "InvestorFrozen" in (PROJECT_ROOT / "audit.csv").read_text()
+    finally:
+        for path in written:
+            path.unlink(missing_ok=True)
+    joined = "\n".join(outputs)
+    assert "NOT reconciled: 2 difference(s)" in joined
