@@ -166,11 +166,14 @@ def register_and_reconcile(project: Any, chain: Any, ctx: Context, symbol: str, 
 
 
 def _wait_until(chain: Any, timestamp: int) -> None:
-    """Let the local chain reach `timestamp`: wait for the wall clock, or, when the chain's
-    clock already runs ahead of it (a fork or a test chain), set the next block's time."""
-    if chain.blocks.head.timestamp >= int(time.time()):
-        chain.provider.make_request("evm_setNextBlockTimestamp", [max(timestamp, chain.blocks.head.timestamp + 1)])
-    else:
+    """Let the local chain reach `timestamp`: wait for the wall clock (unless the chain's clock
+    already runs ahead of it: a fork or a test chain), then mine a block at `timestamp` or later,
+    so the next transaction is too. The block's time is set explicitly: anvil's own clock can lag
+    the wall clock by a second or more (a fork's especially), which once left a claim one second
+    before the payment time."""
+    if chain.blocks.head.timestamp < int(time.time()):
         while chain_now(chain) < timestamp:
             time.sleep(0.5)
+    at = max(timestamp, chain.blocks.head.timestamp + 1)
+    chain.provider.make_request("evm_setNextBlockTimestamp", [at])
     chain.provider.make_request("evm_mine", [])
