@@ -91,6 +91,18 @@ def state_at(call: Any, *args: Any, block: int) -> Any | None:
         return None
 
 
+def metadata_block(token: Any, block: int) -> int | str:
+    """Where to read the token's names for a point at ``block``: that block, since a name change
+    (CHAN) relabels only later points, or ``"latest"`` when the node cannot answer there (pruned
+    state) or the token did not exist yet."""
+    from ape.exceptions import ProviderError
+
+    try:
+        return block if token.provider.get_code(token.address, block_id=block) else "latest"
+    except ProviderError:
+        return "latest"
+
+
 def multiplier_from_logs(token: Any, point: Point, start_block: int = 0) -> int:
     """The multiplier at ``point``, replayed from UIMultiplierUpdated: the last update at or
     before the block decides (a token starts at 1.0 without an event)."""
@@ -219,7 +231,7 @@ def build_cap_table(chain: Any, project: Any, token: Any, registry: Any, point: 
     """The register of ``token`` at ``point``: holders with a non-zero balance, largest first,
     checked to add up to the supply; raises :class:`RegisterError` when it does not."""
     refuse_before_start(point, start_block)
-    symbol = str(token.symbol())
+    symbol = str(token.symbol(block_id=metadata_block(token, point.block)))
     flows = transfer_flows(token, point.block, start_block)
     refuse_negative_balances(flows, start_block)
     supply = supply_at(token, point.block, start_block, flows)

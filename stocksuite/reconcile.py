@@ -28,6 +28,7 @@ from typing import Any
 from stocksuite.cap_table import (
     Point,
     exact_decimal,
+    metadata_block,
     multiplier_at,
     refuse_before_start,
     state_at,
@@ -180,9 +181,10 @@ class Reconciliation:
             self.notes.append(note)
 
 
-def statement_row_for(token: Any, rows: list[StatementRow]) -> tuple[StatementRow | None, str, str]:
-    """The statement's row for the token's security (by ISIN, by ticker when the token has none)."""
-    info = token.securityInfo()
+def statement_row_for(token: Any, rows: list[StatementRow], block: int) -> tuple[StatementRow | None, str, str]:
+    """The statement's row for the token's security as of ``block`` (by ISIN, by ticker when the
+    token has none; a name change (CHAN) changes the ticker from its effective time)."""
+    info = token.securityInfo(block_id=metadata_block(token, block))
     isin, underlying = str(info.isin), str(info.underlyingTicker)
     matches = [r for r in rows if (r.isin == isin if isin else r.ticker == underlying)]
     return (matches[0] if matches else None), isin, underlying
@@ -204,7 +206,7 @@ def check_reserve(result: Reconciliation, allow_surplus: bool) -> None:
 def check_statement(result: Reconciliation, token: Any, rows: list[StatementRow], statement: Path,
                     as_of_tolerance: int, allow_surplus: bool) -> None:  # fmt: skip
     symbol = result.symbol
-    row, isin, underlying = statement_row_for(token, rows)
+    row, isin, underlying = statement_row_for(token, rows, result.point.block)
     result.statement = row
     if row is None:
         result.differences.append(f"{symbol}: custodian statement {statement} has no row for "
@@ -229,7 +231,8 @@ def reconcile(token: Any, project: Any, point: Point, rows: list[StatementRow], 
     refuse_before_start(point, start_block)
     supply = supply_at(token, point.block, start_block)
     shares = to_shares(supply.raw, multiplier_at(token, point, start_block), int(token.decimals()))
-    result = Reconciliation(str(token.symbol()), point, shares, read_reserve(token, project, point), None)
+    symbol = str(token.symbol(block_id=metadata_block(token, point.block)))
+    result = Reconciliation(symbol, point, shares, read_reserve(token, project, point), None)
     check_reserve(result, allow_surplus)
     check_statement(result, token, rows, statement, as_of_tolerance, allow_surplus)
     return result

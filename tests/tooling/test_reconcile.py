@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from stocksuite.cap_table import resolve_point
+from stocksuite.cap_table import metadata_block, resolve_point
 from stocksuite.corporate_ops import format_time
 from stocksuite.reconcile import StatementError, read_statement, reconcile
 from tests.helpers import assert_one_line_error
@@ -124,6 +124,27 @@ def test_reconciliation_at_an_earlier_block_uses_the_supply_then(chain, project,
     assert then.reconciled and then.supply == 100 and then.point.block == block
     assert check(chain, project, token, path, allow_surplus=True).differences == [
         "AAPLx: token supply 150 shares exceeds custodian statement 100 shares by 50"]
+
+
+def test_reconciliation_before_a_rename_uses_the_names_then(chain, project, backed, roles, tmp_path):
+    before = chain.blocks.head.number
+    at = chain.pending_timestamp + 5
+    backed.scheduleNameChange(("Apple Renamed tokenized stock", "APLRx", "APLR"), at, sender=roles["corporate"])
+    chain.mine(timestamp=at + 1)
+    old = statement_now(tmp_path, chain, ticker="AAPL")
+    then = check(chain, project, backed, old, block=before, as_of_tolerance=365 * DAY)
+    assert then.reconciled and then.symbol == "AAPLx"
+    now = check(chain, project, backed, old)
+    assert now.symbol == "APLRx" and now.differences == [
+        f"APLRx: custodian statement line 3 names ticker AAPL for ISIN {APPLE}, the token's underlying is APLR"]
+    assert check(chain, project, backed, statement_now(tmp_path, chain, ticker="APLR")).reconciled
+
+
+def test_names_are_read_now_for_a_block_before_the_token(chain, project, deployer):
+    before = chain.blocks.head.number
+    token = deployer.deploy(project.PlainERC20, "Later", "LTR", 18)
+    assert metadata_block(token, before) == "latest"  # no code there: its names are the current ones
+    assert metadata_block(token, chain.blocks.head.number) == chain.blocks.head.number
 
 
 # ---------------------------------------------------------------------------------------------
