@@ -18,6 +18,7 @@ from stocksuite.corporate_ops import Context, announce_ratio, chain_now, declare
 from stocksuite.deploy import SuiteDeployer, load_config
 from stocksuite.deployments import Deployments
 from stocksuite.governance import governance_contracts
+from stocksuite.local_feeds import post_reserve
 from stocksuite.redemption import claim_all, read_executions, reconcile, request_redeem
 from stocksuite.redemption import fill as fill_executions
 from stocksuite.register import rebuild_registry
@@ -76,8 +77,7 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
     # The issuer buys the shares first; the custodian attests them on the proof-of-reserve feed.
     needed = aapl.totalSupplyUI() + aapl.toUIAmount(150 * SHARE)
     if aapl.reserveShares() < needed:
-        feed = project.ManualFeed.at(aapl.reserveFeed()[0])
-        feed.postAnswer(needed * 10**SHARE_FEED_DECIMALS // SHARE, sender=deployer)
+        post_reserve(ctx, "AAPLx", needed * 10**SHARE_FEED_DECIMALS // SHARE, deployer)
     aapl.mint(alice, 100 * SHARE, sender=minter)
     aapl.mint(bob, 50 * SHARE, sender=minter)
     reserve = aapl.reserveShares()
@@ -148,8 +148,7 @@ def register_and_reconcile(project: Any, chain: Any, ctx: Context, symbol: str, 
 
     token = ctx.token(symbol)
     in_custody = token.totalSupplyUI()  # the custodian's own count: bought on issue, tripled by the split
-    feed = project.ManualFeed.at(token.reserveFeed()[0])
-    feed.postAnswer(in_custody * 10**SHARE_FEED_DECIMALS // SHARE, sender=custodian)
+    post_reserve(ctx, symbol, in_custody * 10**SHARE_FEED_DECIMALS // SHARE, custodian)
     point = resolve_point(chain, start_block=ctx.start_block())
     table = build_cap_table(chain, project, token, ctx.registry, point, ctx.start_block())
     exported = ctx.records.folder / "registers" / f"{symbol}-block{point.block}.csv"

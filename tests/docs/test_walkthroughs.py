@@ -127,6 +127,7 @@ def test_deployer_walkthrough(tmp_path):
     assert "Released timelock operation" in joined
     assert "Rehearsal only: nothing was sent to arbitrum:devnet" in joined
     assert "Applying on arbitrum:devnet" in joined and "Stock token balance changes" in joined
+    assert "AAPLx: shares in custody 1000000 shares posted on feed" in joined  # the new minter mints after it
 
 
 @pytest.mark.slow
