@@ -124,12 +124,17 @@ class Context:
     def registry(self) -> Any:
         return self.project.ComplianceRegistry.at(self.records.address("ComplianceRegistry"))
 
+    def tickers(self) -> dict[str, str]:
+        """Every recorded ticker's key (its deploy-time symbol) -> token address."""
+        prefix = "StockToken_"
+        return {name.removeprefix(prefix): str(record["address"])
+                for name, record in self.records.all().items() if name.startswith(prefix)}  # fmt: skip
+
     def token(self, symbol: str) -> Any:
-        name = f"StockToken_{symbol}"
-        if not self.records.has(name):
-            known = sorted(p.stem.removeprefix("StockToken_") for p in self.records.folder.glob("StockToken_*.json"))
-            raise CorporateActionError(f"unknown ticker {symbol!r} (known: {', '.join(known) or 'none'})")
-        return self.project.StockToken.at(self.records.address(name))
+        tickers = self.tickers()
+        if symbol not in tickers:
+            raise CorporateActionError(f"unknown ticker {symbol!r} (known: {', '.join(tickers) or 'none'})")
+        return self.project.StockToken.at(tickers[symbol])
 
     def stablecoin(self) -> Any:
         return self.project.MockUSD.at(self.records.address("MockUSD"))
@@ -180,12 +185,11 @@ def announce_name_change(ctx: Context, symbol: str, name: str, new_symbol: str, 
 def _refuse_symbol_of_another_ticker(ctx: Context, token: Any, new_symbol: str) -> None:
     """Symbols stay unique across the issuer's tickers: neither another ticker's key (its
     deploy-time symbol, the factory's `tokenOf`) nor another ticker's current symbol."""
-    for path in sorted(ctx.records.folder.glob("StockToken_*.json")):
-        other = ctx.project.StockToken.at(ctx.records.address(path.stem))
-        if other.address == token.address:
+    for key, address in ctx.tickers().items():
+        if address == token.address:
             continue
-        if new_symbol in (path.stem.removeprefix("StockToken_"), str(other.symbol())):
-            raise CorporateActionError(f"symbol {new_symbol!r} belongs to the ticker at {other.address}")
+        if new_symbol in (key, str(ctx.project.StockToken.at(address).symbol())):
+            raise CorporateActionError(f"symbol {new_symbol!r} belongs to the ticker at {address}")
 
 
 def ticker_vaults(ctx: Context, symbol: str) -> tuple[Any, ...]:

@@ -9,7 +9,7 @@ from decimal import Decimal
 from typing import Any
 
 from stocksuite.accounts import is_local_chain
-from stocksuite.corporate_ops import Context
+from stocksuite.corporate_ops import Context, ticker_vaults
 from stocksuite.errors import StockSuiteError
 from stocksuite.suite import SHARE_FEED_DECIMALS
 
@@ -47,10 +47,9 @@ def post_reserve(ctx: Context, symbol: str, units: int, sender: Any) -> str:
 
 def post_price(ctx: Context, symbol: str, units: int, sender: Any) -> str:
     """The price per share of `symbol` on the feed its redemption vault reads; returns the feed."""
-    name = f"RedemptionVault_{symbol}"
-    if not ctx.records.has(name):
+    vaults = ticker_vaults(ctx, symbol)
+    if not vaults:
         raise LocalFeedError(f"{symbol} has no redemption vault in {ctx.records.folder}, so no price feed")
-    vault = ctx.project.RedemptionVault.at(ctx.records.address(name))
-    feed = _local_feed(ctx, vault.priceFeed())
+    feed = _local_feed(ctx, vaults[0].priceFeed())
     feed.postAnswer(units, sender=sender)
     return str(feed.address)
