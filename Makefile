@@ -38,12 +38,11 @@ node_modules/.installed: package.json package-lock.json
 compile: setup
 	$(VENV)/bin/ape compile
 
-# The demo starts the L2 in the background unless one is running (state kept in $(L2_STATE),
-# so a later `make l2` resumes the same chain) and stops what it started.
+# The demo starts the L2 for itself unless one is running (state kept in $(L2_STATE), so a later
+# `make l2` resumes the same chain) and stops what it started, also on SIGINT/SIGTERM.
 export L2_STATE ?= .l2/devnet-state.json
 demo: setup
-	$(PY) -m stocksuite.l2 up
-	$(VENV)/bin/ape run demo --network arbitrum:devnet; rc=$$?; $(PY) -m stocksuite.l2 down; exit $$rc
+	$(PY) -m stocksuite.l2 run -- $(VENV)/bin/ape run demo --network arbitrum:devnet
 
 test: setup
 	$(PY) -m stocksuite.analysis contracts

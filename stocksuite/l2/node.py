@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import ctypes
 import json
 import os
 import signal
+import sys
 import socket
 import subprocess
 import time
@@ -79,6 +81,22 @@ def advance_time(url: str, seconds: int) -> dict[str, int]:
     return {"number": int(head["number"], 16), "timestamp": int(head["timestamp"], 16)}
 
 
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
+def die_with_parent(sig: int = signal.SIGTERM) -> None:
+    """Ask the kernel to send ``sig`` to this process when its parent exits (Linux only).
+
+    Called in a child before it runs (anvil under a foreground wrapper) and by the wrappers
+    themselves (under ``make``), so killing any link of ``make -> python -> anvil`` takes down
+    what sits below it instead of leaving an orphaned node on the port.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+
+
 def port_in_use(host: str, port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -128,6 +146,8 @@ class LocalL2:
     accounts: int = 23
     state_file: Path | None = None
     log_file: Path | None = None
+    detached: bool = False
+    """Outlive this process (``up``): otherwise anvil gets SIGTERM when its starter exits."""
     _process: subprocess.Popen[bytes] | None = field(default=None, init=False, repr=False)
 
     @property
@@ -176,8 +196,14 @@ class LocalL2:
             log = self.log_file or LOG_DIR / f"anvil-{self.port}.log"
             log.parent.mkdir(parents=True, exist_ok=True)
             stdout = log.open("wb")
+        # Its own session: a Ctrl-C meant for a command run against the node does not kill it
+        # mid-save; the node stops through stop() (SIGTERM, anvil saves --state), or with us.
         self._process = subprocess.Popen(
-            self.command(), stdout=stdout, stderr=subprocess.STDOUT, start_new_session=True
+            self.command(),
+            stdout=stdout,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+            preexec_fn=None if self.detached else die_with_parent,
         )
         deadline = time.monotonic() + timeout
         while chain_id_at(self.url, timeout=0.5) is None:

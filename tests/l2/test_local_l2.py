@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
 import sys
+import time
+from pathlib import Path
 
 import ape
 import pytest
 
-from stocksuite.l2 import ARB_GAS_INFO, ARB_SYS, ARBITRUM_LOCAL_CHAIN_ID, LocalL2, free_port, rpc
-from tests.helpers import run
+from stocksuite.l2 import ARB_GAS_INFO, ARB_SYS, ARBITRUM_LOCAL_CHAIN_ID, LocalL2, chain_id_at, free_port, rpc
+from tests.helpers import PROJECT_ROOT, run
 
 ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
 
@@ -75,3 +80,113 @@ def test_advance_moves_the_local_l2_clock_and_mines_a_block():
         head = rpc(node.url, "eth_getBlockByNumber", ["latest", False])
         assert int(head["number"], 16) == 1 and int(head["timestamp"], 16) >= before + 86400
         assert "clock moved 86400 s ahead; block 1 at " in proc.stdout
+
+
+# ---------------------------------------------------------------------------------------------
+# Stopping the wrappers stops anvil (`make l2`, `make fork`, `make demo` and stocksuite.l2 itself)
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found += [int(child) for child in (task / "children").read_text().split()]
+    return found
+
+
+def _descendants(pid: int) -> list[int]:
+    found = []
+    for child in _children(pid):
+        found += [child, *_descendants(child)]
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"
+
+
+def _start(args: list[str], port: int, ignore_sigint: bool = False, below: int = 1,
+           env: dict[str, str] | None = None) -> tuple[subprocess.Popen, list[int]]:  # fmt: skip
+    """Start a wrapper in its own process group (as a shell's background job) and wait until the
+    L2 it starts answers and ``below`` processes run under it; return it and those processes."""
+    env = {**{k: v for k, v in os.environ.items() if k not in ("L2_STATE", "MAKEFLAGS", "MAKELEVEL")}, **(env or {})}
+    env["L2_PORT"] = str(port)
+
+    def background_job() -> None:  # what `cmd &` does in a non-interactive shell
+        if ignore_sigint:
+            signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+    proc = subprocess.Popen(args, cwd=PROJECT_ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                            start_new_session=True, preexec_fn=background_job)  # fmt: skip
+    deadline = time.monotonic() + 60
+    while chain_id_at(f"http://127.0.0.1:{port}", timeout=0.5) is None or len(_descendants(proc.pid)) < below:
+        assert proc.poll() is None and time.monotonic() < deadline, "the L2 (or the command) did not start"
+        time.sleep(0.2)
+    return proc, _descendants(proc.pid)
+
+
+def _assert_all_stopped(proc: subprocess.Popen, below: list[int], port: int) -> None:
+    proc.wait(timeout=30)
+    deadline = time.monotonic() + 15
+    while any(_alive(pid) for pid in below) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in below if _alive(pid)], "a process the wrapper started is still running"
+    assert chain_id_at(f"http://127.0.0.1:{port}", timeout=0.5) is None
+
+
+SERVE = [sys.executable, "-m", "stocksuite.l2", "serve"]
+
+
+@pytest.mark.parametrize(
+    ("sig", "ignore_sigint"),
+    [(signal.SIGTERM, False), (signal.SIGINT, False), (signal.SIGINT, True), (signal.SIGHUP, False)],
+    ids=["sigterm", "sigint", "sigint-in-background-job", "sighup"],
+)
+def test_signal_to_serve_stops_anvil(sig, ignore_sigint):
+    port = free_port()
+    proc, below = _start(SERVE, port, ignore_sigint=ignore_sigint)
+    proc.send_signal(sig)
+    _assert_all_stopped(proc, below, port)
+    assert proc.returncode == 128 + sig
+
+
+def test_killing_serve_outright_takes_anvil_with_it():
+    port = free_port()
+    proc, below = _start(SERVE, port)
+    proc.kill()  # SIGKILL: no handler runs; the kernel's parent-death signal stops anvil
+    _assert_all_stopped(proc, below, port)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("to_group", [False, True], ids=["sigterm-to-make", "sigint-to-the-job"])
+def test_stopping_make_l2_stops_anvil(to_group, tmp_path):
+    port = free_port()
+    state = {"L2_STATE": str(tmp_path / "state.json")}  # not the developer's .l2/devnet-state.json
+    proc, below = _start(["make", "--no-print-directory", "-s", "l2"], port, below=2, env=state)  # wrapper, anvil
+    if to_group:
+        os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C, or `kill -INT %1` on the job
+    else:
+        proc.terminate()  # GNU make passes SIGTERM on to its recipe
+    _assert_all_stopped(proc, below, port)
+
+
+def test_run_stops_the_l2_it_started_and_passes_the_exit_code_on():
+    port = free_port()
+    proc = subprocess.run([sys.executable, "-m", "stocksuite.l2", "run", "--", sys.executable, "-c",
+                           f"from stocksuite.l2 import chain_id_at; raise SystemExit(chain_id_at('http://127.0.0.1:{port}') - 412343)"],
+                          cwd=PROJECT_ROOT, env={**{k: v for k, v in os.environ.items() if k != "L2_STATE"}, "L2_PORT": str(port)},
+                          capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert proc.returncode == 3, proc.stdout + proc.stderr  # the command saw the L2 (412346 - 412343)
+    assert "Stopped the local L2" in proc.stdout
+    assert chain_id_at(f"http://127.0.0.1:{port}", timeout=0.5) is None
+
+
+def test_signal_to_run_stops_the_command_and_the_l2():
+    port = free_port()
+    proc, below = _start([sys.executable, "-m", "stocksuite.l2", "run", "--", "sleep", "300"], port, below=2)
+    proc.terminate()
+    _assert_all_stopped(proc, below, port)
+    assert proc.returncode == 128 + signal.SIGTERM
