@@ -15,7 +15,7 @@ from typing import Any
 
 from stocksuite.corporate import WithholdingTable
 from stocksuite.corporate_ops import Context, announce_ratio, chain_now, declare_dividend, pay_unclaimed
-from stocksuite.deploy import SuiteDeployer, load_config
+from stocksuite.deploy import SuiteDeployer, load_config, write_export
 from stocksuite.deployments import Deployments
 from stocksuite.governance import governance_contracts
 from stocksuite.local_feeds import post_reserve
@@ -52,6 +52,7 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
 
     records = Deployments.open(network_choice, chain.chain_id)
     deployer_report = SuiteDeployer(project, chain, records, deployer, log=lambda _: None).deploy(load_config(CONFIG))
+    export = write_export(records, network_choice)  # what `ape run deploy` leaves for integrators
     ctx = Context(project, chain, records)
     aapl = ctx.token("AAPLx")
     step = Step("1. Deploy the suite (config/tickers.yaml)")
@@ -59,6 +60,8 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
     shown = folder.relative_to(PROJECT_ROOT) if folder.is_relative_to(PROJECT_ROOT) else folder
     step.lines.append(f"{len(deployer_report.deployed)} contracts deployed, {len(deployer_report.reused)} reused, "
                       f"records in {shown}/")  # fmt: skip
+    shown_export = export.relative_to(PROJECT_ROOT) if export.is_relative_to(PROJECT_ROOT) else export
+    step.lines.append(f"export for integrators (addresses and ABIs): {shown_export}")
     for symbol in ("AAPLx", "TSLAx", "SPCXx"):
         step.lines.append(f"{symbol}: {ctx.token(symbol).address}")
     safe, timelock = governance_contracts(project, records)

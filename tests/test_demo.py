@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from stocksuite.l2 import LocalL2, free_port, rpc
 from tests.helpers import VENV_BIN, run
 
-STEPS = ("1. Deploy the suite", "4. Transfers: allowed and refused", "code 16: Receiver is a US person",
+STEPS = ("1. Deploy the suite", "export for integrators (addresses and ABIs): ", "4. Transfers: allowed and refused", "code 16: Receiver is a US person",
          "5. 3-for-1 split", "withheld $9.72 (15%)", "vault reconciled", "8. Register and reconciliation (AAPLx)",
          "governance: Safe 2-of-3", "│ reconciled ", "Lifecycle complete.")  # fmt: skip
 
@@ -21,6 +23,9 @@ def test_demo_runs_the_lifecycle_on_a_fresh_l2(tmp_path):
         assert "chain id (eth_chainId)        │ 412346" in proc.stdout
         for step in STEPS:
             assert step in proc.stdout, step
+        # An integrator who ran the README's main command finds the export (docs/integrator.md).
+        export = json.loads((tmp_path / "exports" / "arbitrum-devnet.json").read_text())
+        assert export["chainId"] == 412346 and {"StockToken_AAPLx", "RedemptionVault_AAPLx", "ComplianceRegistry", "MockUSD"} <= export["contracts"].keys()
         # A second run reuses the deployment (records and code still there).
         again = run([str(VENV_BIN / "ape"), "run", "demo", "--network", "arbitrum:devnet"],
                     env={"L2_PORT": str(node.port), "STOCKSUITE_DEPLOYMENTS": str(tmp_path)}, timeout=600)  # fmt: skip
