@@ -1,7 +1,8 @@
-"""Benchmarks: gas from transaction receipts (``gas.json``) and wall time (``timing.json``).
+"""Benchmarks: gas from transaction receipts (``gas.json``), runtime code sizes on chain
+(``sizes.json``) and wall time (``timing.json``).
 
-Each module here defines functions decorated with :func:`gas` or :func:`timing`; ``make bench``
-(``python -m benchmarks``) runs them all on a private local L2 and rewrites both files.
+Each module here defines functions decorated with :func:`gas`, :func:`size` or :func:`timing`;
+``make bench`` (``python -m benchmarks``) runs them all on a private local L2 and rewrites the files.
 Gas targets are read by review and release checks from these files, never asserted in tests.
 """
 
@@ -12,11 +13,18 @@ from typing import Any
 
 GAS: dict[str, Callable[..., dict[str, int]]] = {}
 TIMING: dict[str, Callable[..., dict[str, float]]] = {}
+SIZES: dict[str, Callable[..., dict[str, int]]] = {}
 
 
 def gas(fn: Callable[..., dict[str, int]]) -> Callable[..., dict[str, int]]:
     """Register a function returning ``{figure name: gas used}`` from receipts."""
     GAS[f"{fn.__module__}.{fn.__name__}"] = fn
+    return fn
+
+
+def size(fn: Callable[..., dict[str, int]]) -> Callable[..., dict[str, int]]:
+    """Register a function returning ``{contract name: runtime bytecode bytes}``."""
+    SIZES[f"{fn.__module__}.{fn.__name__}"] = fn
     return fn
 
 

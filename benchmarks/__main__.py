@@ -32,6 +32,7 @@ def main(only: str | None) -> None:
         from ape import accounts, networks, project
 
         gas_figures: dict[str, int] = {}
+        size_figures: dict[str, int] = {}
         time_figures: dict[str, float] = {}
         with networks.parse_network_choice("arbitrum:devnet:foundry"):
             for name, fn in sorted(benchmarks.GAS.items()):
@@ -39,6 +40,11 @@ def main(only: str | None) -> None:
                     continue
                 click.echo(f"gas: {name}")
                 gas_figures.update(fn(accounts=accounts.test_accounts, project=project))
+            for name, fn in sorted(benchmarks.SIZES.items()):
+                if only and only not in name:
+                    continue
+                click.echo(f"size: {name}")
+                size_figures.update(fn(accounts=accounts.test_accounts, project=project))
             for name, fn in sorted(benchmarks.TIMING.items()):
                 if only and only not in name:
                     continue
@@ -46,10 +52,13 @@ def main(only: str | None) -> None:
                 time_figures.update(fn(accounts=accounts.test_accounts, project=project, url=node.url))
 
     _write(HERE / "gas.json", gas_figures, merge=bool(only))
+    _write(HERE / "sizes.json", size_figures, merge=bool(only))
     _write(HERE / "timing.json", time_figures, merge=bool(only))
-    width = max(map(len, [*gas_figures, *time_figures]), default=0)
+    width = max(map(len, [*gas_figures, *size_figures, *time_figures]), default=0)
     for key, value in sorted(gas_figures.items()):
         click.echo(f"  {key:<{width}}  {value:>10,} gas")
+    for key, value in sorted(size_figures.items()):
+        click.echo(f"  {key:<{width}}  {value:>10,} bytes")
     for key, value in sorted(time_figures.items()):
         click.echo(f"  {key:<{width}}  {value:>10.2f} s")
 
