@@ -96,20 +96,26 @@ def reconcile(ecosystem, network, symbol, statement, block, at_text, as_of_toler
 @click.option("--to", "stop", default=None,
               help="last block number, or a time: the last block at or before it. Default: the chain head")
 @_out
-def audit(ecosystem, network, start, stop, out):
+@click.option("--warn-days", type=click.IntRange(0, 3650), default=30, show_default=True,
+              help="warn about contract accounts whose KYC expiry is this close to the chain head")
+def audit(ecosystem, network, start, stop, out, warn_days):
     """Every privileged action in a period across the contracts in the network's records."""
     from ape import chain
 
-    from stocksuite.audit import audit_report
+    from stocksuite.audit import audit_report, expiring_contract_accounts_now
     from stocksuite.cli import connected_context, fail_cleanly, print_table
 
     with fail_cleanly():
-        report = audit_report(chain, connected_context(ecosystem, network).records, start, stop)
+        records = connected_context(ecosystem, network).records
+        report = audit_report(chain, records, start, stop)
+        expiring = expiring_contract_accounts_now(chain, records, warn_days)
         if out:
             report.write_csv(Path(out))
     shown = ("timestamp", "block", "tx_hash", "contract", "event", "actor", "arguments")
     print_table("Privileged actions", shown, ([e.row()[c] for c in shown] for e in report.entries), numeric=("block",))
     click.echo(report.summary() + (f"; written to {out}" if out else ""))
+    for warning in expiring:
+        click.echo(f"warning: {warning.message()}", err=True)
     for entry in report.unclassified:
         click.echo(f"warning: unclassified event {entry.event} of {entry.contract} in block {entry.block} is listed "
                    "as privileged: classify it in stocksuite/audit.py", err=True)  # fmt: skip

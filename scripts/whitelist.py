@@ -20,7 +20,9 @@ def cli():
 @_account
 @click.option("--dry-run", is_flag=True, help="Show the difference, send nothing.")
 @click.option("--batch-size", type=click.IntRange(1, 500), default=100, show_default=True)
-def sync(ecosystem, network, csv_file, alias, dry_run, batch_size):
+@click.option("--warn-days", type=click.IntRange(0, 3650), default=30, show_default=True,
+              help="Warn about contract accounts whose KYC expiry is this close, in the CSV or only on chain.")
+def sync(ecosystem, network, csv_file, alias, dry_run, batch_size, warn_days):
     """Send what differs between CSV_FILE and the registry, in batches."""
     from pathlib import Path
 
@@ -30,9 +32,11 @@ def sync(ecosystem, network, csv_file, alias, dry_run, batch_size):
     from stocksuite.whitelist import read_csv
 
     with fail_cleanly():
-        rows = read_csv(Path(csv_file), now=chain.pending_timestamp)  # bad rows stop everything first
+        now = chain.pending_timestamp
+        rows = read_csv(Path(csv_file), now=now)  # bad rows stop everything first
         registry, officer, start_block = officer_context(ecosystem, network, alias, chain)
-        run_sync(registry, officer, Path(csv_file), rows, start_block, dry_run=dry_run, batch_size=batch_size)
+        run_sync(registry, officer, Path(csv_file), rows, start_block, dry_run=dry_run, batch_size=batch_size,
+                 now=now, warn_days=warn_days)  # fmt: skip
 
 
 def _freeze_command(frozen: bool):

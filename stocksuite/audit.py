@@ -72,6 +72,8 @@ EVENT_CATEGORIES: dict[str, str | None] = {
     "NameChangeAnnounced": "corporate action",
     "NameChangeScheduled": "corporate action",
     "NameChangeCancelled": "corporate action",
+    "SymbolReserved": "corporate action",  # the factory's register, on a token's scheduled rename
+    "SymbolReleased": "corporate action",  # ... and on its cancel
     "DividendDeclared": "corporate action",
     "DividendWithholdingTable": "corporate action",
     "ActionCancelled": "corporate action",
@@ -343,6 +345,22 @@ class AuditReport:
 
     def write_csv(self, path: Path) -> None:
         write_rows(path, COLUMNS, (e.row() for e in self.entries), AuditError)
+
+
+def expiring_contract_accounts_now(chain: Any, records: Deployments, warn_days: int) -> list[Any]:
+    """Contract accounts in the register whose KYC expiry is within ``warn_days`` of the chain
+    head (:func:`stocksuite.whitelist.expiring_contract_accounts`); none without a registry record."""
+    from ape import project
+
+    from stocksuite.register import rebuild_registry
+    from stocksuite.whitelist import expiring_contract_accounts
+
+    if not records.has("ComplianceRegistry"):
+        return []
+    record = records.load("ComplianceRegistry")
+    registry = project.ComplianceRegistry.at(record["address"])
+    current = rebuild_registry(registry, start_block=int(record["blockNumber"]))
+    return expiring_contract_accounts(current, int(chain.blocks.head.timestamp), warn_days)
 
 
 def audit_report(chain: Any, records: Deployments, start: str | None = None, stop: str | None = None) -> AuditReport:

@@ -53,8 +53,22 @@ def fail_cleanly() -> Iterator[None]:
             detail = f"{type(err).__name__}({', '.join(f'{k}={v}' for k, v in inputs.items())})"
         else:
             detail = decode_revert(str(err)) or str(err)
-        click.echo(f"error: the transaction would revert: {detail}", err=True)
+        click.echo(f"error: the transaction would revert: {detail}{revert_hint(detail)}", err=True)
         sys.exit(1)
+
+
+_FRESH_RESERVE = ("have the custodian post a fresh reserve answer (on the local L2: ape run local_feeds reserve "
+                  "TICKER SHARES), then retry")  # fmt: skip
+REVERT_HINTS = {
+    "StaleReserve": f": the reserve answer is older than the ticker's reserve_max_age; {_FRESH_RESERVE}",
+    "ReserveBeforeMultiplierChange": (": the reserve answer predates the split or reverse split in force, so it "
+                                      f"counts the custodian's shares before it; {_FRESH_RESERVE}"),  # fmt: skip
+}
+
+
+def revert_hint(detail: str) -> str:
+    """What to do next about a decoded revert (``Name(args)``), or nothing."""
+    return REVERT_HINTS.get(detail.split("(", 1)[0], "")
 
 
 def decode_revert(data: str) -> str | None:
@@ -122,17 +136,19 @@ def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any)
 
 
 def run_sync(registry: Any, officer: Any, csv_path: Path, rows: list[Any], start_block: int, dry_run: bool,
-             batch_size: int) -> None:  # fmt: skip
+             batch_size: int, now: int, warn_days: int) -> None:  # fmt: skip
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
     from stocksuite.register import rebuild_registry
-    from stocksuite.whitelist import apply_plan, plan_sync
+    from stocksuite.whitelist import apply_plan, expiring_contract_accounts, plan_sync, records_after
 
     console = Console()
     current = rebuild_registry(registry, start_block=start_block)
     plan = plan_sync(rows, current)
     console.print(f"{csv_path}: {len(rows)} rows. Plan: {plan.summary()}.")
+    for warning in expiring_contract_accounts(records_after(plan, current), now, warn_days):
+        click.echo(f"warning: {warning.message()}", err=True)
     if dry_run or plan.empty:
         if dry_run:
             for wallet, _ in plan.to_set[:20]:

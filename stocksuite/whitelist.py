@@ -13,6 +13,11 @@ CSV columns (header required, order free):
 - ``us_person``: yes/no (default: yes for US states and territories)
 - ``contract_account``: yes/no, an issuer-approved vault/pool/omnibus (default no)
 
+Contract accounts (pools, vaults, omnibus wallets) carry a KYC expiry like people: the issuer
+re-approves them periodically, and when the expiry passes every transfer to or from one (every
+swap of a pool) is refused. :func:`expiring_contract_accounts` names those whose expiry falls
+within a warning window, for the sync's plan and the audit report.
+
 Any bad row stops the run before anything is sent, naming file, line and reason. The plan
 contains only what differs from the chain, so a re-run after an interruption sends exactly
 what is still missing, and a second run sends nothing.
@@ -35,6 +40,8 @@ REQUIRED_COLUMNS = ("wallet", "jurisdiction", "investor_class", "kyc_expiry", "s
 OPTIONAL_COLUMNS = ("investor_id", "us_person", "contract_account")
 STATUSES = ("verified", "pending", "frozen", "removed")
 DEFAULT_BATCH_SIZE = 100
+DEFAULT_WARN_DAYS = 30
+DAY = 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -152,6 +159,42 @@ def plan_sync(rows: list[Row], current: dict[str, int]) -> Plan:
         else:
             plan.to_set.append((row.wallet, packed))
     return plan
+
+
+def records_after(plan: Plan, current: dict[str, int]) -> dict[str, int]:
+    """The register once ``plan`` is sent: the chain's records (``current``) with its changes."""
+    after = {**current, **dict(plan.to_set)}
+    for wallet in plan.to_remove:
+        after.pop(wallet, None)
+    return after
+
+
+@dataclass(frozen=True)
+class ExpiryWarning:
+    """A verified contract account whose KYC expiry falls within the warning window."""
+
+    wallet: str
+    kyc_expiry: int
+    now: int
+
+    def message(self) -> str:
+        day = dt.datetime.fromtimestamp(self.kyc_expiry, dt.timezone.utc).date().isoformat()
+        when = "passed" if self.kyc_expiry <= self.now else f"passes in {(self.kyc_expiry - self.now) / DAY:.1f} days"
+        return (f"contract account {self.wallet}: KYC expiry {day} {when}; from then every transfer to or from it "
+                "(every swap of a pool, every fill of a vault) is refused: re-approve it and sync a later "
+                "kyc_expiry")  # fmt: skip
+
+
+def expiring_contract_accounts(records: dict[str, int], now: int, warn_days: int = DEFAULT_WARN_DAYS) -> list[ExpiryWarning]:
+    """Verified contract accounts in ``records`` (wallet -> packed record) whose KYC expiry is
+    within ``warn_days`` of ``now`` or already past, soonest first."""
+    horizon = now + warn_days * DAY
+    warnings = []
+    for wallet, packed in records.items():
+        record = InvestorRecord.unpack(packed) if packed else None
+        if record is not None and record.verified and record.contract_account and record.kyc_expiry <= horizon:
+            warnings.append(ExpiryWarning(wallet, record.kyc_expiry, now))
+    return sorted(warnings, key=lambda w: (w.kyc_expiry, w.wallet))
 
 
 def apply_plan(registry: Any, plan: Plan, sender: Any, batch_size: int = DEFAULT_BATCH_SIZE,

@@ -80,6 +80,12 @@ interface IStockToken {
     /// @param maxAge The allowed age in seconds.
     error StaleReserve(uint256 updatedAt, uint256 maxAge);
 
+    /// @notice Thrown when the reserve feed's answer predates the multiplier in force (it counts
+    /// the custodian's shares before a split or reverse split): the custodian posts a fresh one.
+    /// @param updatedAt When the feed was last updated.
+    /// @param multiplierSince When the multiplier in force took effect.
+    error ReserveBeforeMultiplierChange(uint256 updatedAt, uint256 multiplierSince);
+
     /// @notice Thrown when the reserve feed reports a non-positive amount or none is set.
     /// @param answer The reported answer.
     error InvalidReserve(int256 answer);

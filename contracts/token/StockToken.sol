@@ -17,6 +17,7 @@ import {IERC1404} from "../interfaces/IERC1404.sol";
 import {IERC7943Fungible} from "../interfaces/IERC7943.sol";
 import {IScaledUIAmount, IScaledUIAmountNewUIMultiplier} from "../interfaces/IScaledUIAmount.sol";
 import {IStockToken} from "../interfaces/IStockToken.sol";
+import {IStockTokenFactory} from "../interfaces/IStockTokenFactory.sol";
 
 /// @title StockToken
 /// @notice One ERC-20 per underlying stock, backed 1:1 by shares in custody, transferable only
@@ -31,7 +32,11 @@ import {IStockToken} from "../interfaces/IStockToken.sol";
 ///   party rules through {_partyCode}, so they answer exactly as the hook does.
 /// - Agents' forced transfers and recoveries bypass the sender's rules (not the receiver's) and
 ///   the pause, by calling ERC20Upgradeable._update directly.
-/// - Minting never takes supply in shares (rounded up) above the custodian's attested reserve.
+/// - Agents' forced transfers and recoveries respect the receiver's holding cap as {_update} does.
+/// - Minting never takes supply in shares (rounded up) above the custodian's attested reserve,
+///   counted from an answer no older than the multiplier in force; while a multiplier change is
+///   scheduled, supply counts at the larger of the two multipliers.
+/// - The factory's symbol register follows renames: {scheduleNameChange} reserves the new symbol.
 contract StockToken is
     Initializable,
     ERC20Upgradeable,
@@ -120,12 +125,19 @@ contract StockToken is
         uint64 effectiveAt;
         uint64 multiplierNonce;
         uint8 decimals;
+        // In the free tail of the slot above (effectiveAt, multiplierNonce, decimals: 17 of 32
+        // bytes), so no field moves; read and written with effectiveAt. When `uiMultiplier` took
+        // effect (0: at initialization); `newUIMultiplier`'s time is `effectiveAt`.
+        uint64 multiplierSince;
         AggregatorV3Interface reserveFeed;
         uint32 reserveMaxAge;
         SecurityInfo security;
         // CHAN (name changes), oldest first; the last one may still be scheduled. Before the
         // first takes effect: the name, symbol and ticker given at initialization.
         NameChange[] nameChanges;
+        // Appended: the factory that created the token, whose symbol register renames reserve
+        // in (zero for tokens initialized before it was recorded: their renames skip it).
+        IStockTokenFactory factory;
     }
 
     // keccak256(abi.encode(uint256(keccak256("stocks.storage.StockToken")) - 1)) & ~bytes32(uint256(0xff))
@@ -142,7 +154,8 @@ contract StockToken is
         _disableInitializers();
     }
 
-    /// @notice Sets up a ticker behind its beacon proxy; `admin` gets DEFAULT_ADMIN_ROLE.
+    /// @notice Sets up a ticker behind its beacon proxy; `admin` gets DEFAULT_ADMIN_ROLE. The
+    /// caller (the factory creating the proxy) becomes the register its renames reserve symbols in.
     /// @param config Name, symbol, security data, reserve feed and policy.
     /// @param admin The token's first administrator (grants the operational roles).
     function initialize(TokenConfig calldata config, address admin) external initializer {
@@ -155,15 +168,15 @@ contract StockToken is
 
         StockTokenStorage storage $ = _getStorage();
         $.decimals = config.decimals;
+        $.factory = IStockTokenFactory(msg.sender);
         $.uiMultiplier = uint128(MULTIPLIER_ONE);
         $.newUIMultiplier = uint128(MULTIPLIER_ONE);
-        $.security = SecurityInfo({
-            underlyingTicker: config.underlyingTicker,
-            isin: config.isin,
-            cusip: config.cusip,
-            issuerName: config.issuerName,
-            termsURI: config.termsURI
-        });
+        SecurityInfo storage security = $.security;
+        security.underlyingTicker = config.underlyingTicker;
+        security.isin = config.isin;
+        security.cusip = config.cusip;
+        security.issuerName = config.issuerName;
+        security.termsURI = config.termsURI;
         _setReserveFeed(config.reserveFeed, config.reserveMaxAge);
         _setPolicy(config.minInvestorClass, config.blockUSPersons, config.holdingCap, config.blockedJurisdictions);
     }
@@ -264,7 +277,7 @@ contract StockToken is
 
     /// @notice {forcedTransfer} with the reason recorded on-chain.
     /// @param from Source.
-    /// @param to Destination (must pass the receiver rules).
+    /// @param to Destination (must pass the receiver rules and stay within the holding cap).
     /// @param amount Raw amount.
     /// @param reason Why (court order, regulator, ...).
     function forcedTransferWithReason(address from, address to, uint256 amount, string calldata reason)
@@ -280,18 +293,19 @@ contract StockToken is
     /// @notice Moves everything a lost wallet holds, frozen amount included, to another wallet of
     /// the same investor (linked in the registry by investor id).
     /// @param lost The wallet whose key is lost.
-    /// @param replacement The investor's new wallet (must pass the receiver rules).
+    /// @param replacement The investor's new wallet (must pass the receiver rules and stay within
+    /// the holding cap).
     /// @param reason Why.
     function recoverWallet(address lost, address replacement, string calldata reason) external onlyRole(AGENT_ROLE) {
         if (!REGISTRY.sameInvestor(lost, replacement)) revert RecoveryNotSameInvestor(lost, replacement);
-        _requireCanReceive(replacement);
+        uint256 amount = balanceOf(lost);
+        _requireCanReceive(lost, replacement, amount);
         StockTokenStorage storage $ = _getStorage();
         uint256 frozenAmount = $.frozen[lost];
         if (frozenAmount != 0) {
             _setFrozen(lost, 0);
             _setFrozen(replacement, $.frozen[replacement] + frozenAmount);
         }
-        uint256 amount = balanceOf(lost);
         ERC20Upgradeable._update(lost, replacement, amount);
         emit WalletRecovered(lost, replacement, amount, frozenAmount, reason);
     }
@@ -308,7 +322,9 @@ contract StockToken is
 
     /// @notice Schedules new names; they replace the current ones at `effectiveAtTimestamp` with
     /// no transaction. The EIP-712 (permit) domain keeps the name given at initialization, so
-    /// signatures in flight stay valid; wallets read it from {eip712Domain} (ERC-5267).
+    /// signatures in flight stay valid; wallets read it from {eip712Domain} (ERC-5267). The new
+    /// symbol is reserved in the factory's register now (refused with its `SymbolTaken` when
+    /// another ticker holds it); the old one stays registered to this token.
     /// @param newNames The ERC-20 name and symbol and the underlying ticker (none empty).
     /// @param effectiveAtTimestamp When they apply (now or later).
     function scheduleNameChange(Names calldata newNames, uint256 effectiveAtTimestamp)
@@ -321,11 +337,18 @@ contract StockToken is
         if (effectiveAtTimestamp < block.timestamp) revert EffectiveAtInPast(effectiveAtTimestamp);
         if (bytes(newNames.name).length == 0 || bytes(newNames.symbol).length == 0
             || bytes(newNames.underlyingTicker).length == 0) revert InvalidNames();
-        changes.push(NameChange(newNames, effectiveAtTimestamp));
+        NameChange storage change = changes.push();
+        change.names.name = newNames.name;
+        change.names.symbol = newNames.symbol;
+        change.names.underlyingTicker = newNames.underlyingTicker;
+        change.effectiveAt = effectiveAtTimestamp;
         emit NameChangeScheduled(newNames.name, newNames.symbol, newNames.underlyingTicker, effectiveAtTimestamp);
+        IStockTokenFactory factory = _getStorage().factory;
+        if (address(factory) != address(0)) factory.reserveSymbol(newNames.symbol);
     }
 
-    /// @notice Withdraws the scheduled name change before it takes effect.
+    /// @notice Withdraws the scheduled name change before it takes effect; a symbol it reserved
+    /// in the factory's register is freed.
     /// @param effectiveAtTimestamp The scheduled time (guards against cancelling another change).
     function cancelNameChange(uint256 effectiveAtTimestamp) external onlyRole(CORPORATE_ACTIONS_ROLE) {
         NameChange[] storage changes = _getStorage().nameChanges;
@@ -335,6 +358,8 @@ contract StockToken is
         }
         changes.pop();
         emit NameChangeCancelled(effectiveAtTimestamp);
+        IStockTokenFactory factory = _getStorage().factory;
+        if (address(factory) != address(0)) factory.releaseSymbol();
     }
 
     /// @notice The token's name: the latest name change (CHAN) in force, else the name given at
@@ -377,7 +402,9 @@ contract StockToken is
         _scheduleMultiplier(newMultiplier, effectiveAtTimestamp, uiMultiplier(), $.multiplierNonce);
     }
 
-    /// @notice Cancels a scheduled multiplier change before it takes effect.
+    /// @notice Cancels a scheduled multiplier change before it takes effect. A cancel is no
+    /// change: {effectiveAt} goes back to when the multiplier in force took effect, so reserve
+    /// answers posted since then still count.
     /// @param nonce The token's {multiplierNonce}.
     function cancelUIMultiplierUpdate(uint64 nonce) external onlyRole(CORPORATE_ACTIONS_ROLE) {
         StockTokenStorage storage $ = _getStorage();
@@ -386,15 +413,14 @@ contract StockToken is
         uint256 current = $.uiMultiplier;
         emit UIMultiplierUpdateCancelled($.newUIMultiplier, $.effectiveAt);
         $.newUIMultiplier = uint128(current);
-        $.effectiveAt = uint64(block.timestamp);
+        $.effectiveAt = $.multiplierSince;
         $.multiplierNonce = nonce + 1;
         emit UIMultiplierUpdated(current, current, block.timestamp, block.timestamp);
     }
 
     /// @inheritdoc IScaledUIAmount
     function uiMultiplier() public view returns (uint256) {
-        StockTokenStorage storage $ = _getStorage();
-        return block.timestamp >= $.effectiveAt ? $.newUIMultiplier : $.uiMultiplier;
+        return uiMultiplierAt(block.timestamp);
     }
 
     /// @inheritdoc IScaledUIAmountNewUIMultiplier
@@ -414,7 +440,7 @@ contract StockToken is
 
     /// @notice The multiplier in force at `timestamp` given what is scheduled now.
     /// @param timestamp Any time (past values are only right if nothing changed since).
-    function uiMultiplierAt(uint256 timestamp) external view returns (uint256) {
+    function uiMultiplierAt(uint256 timestamp) public view returns (uint256) {
         StockTokenStorage storage $ = _getStorage();
         return timestamp >= $.effectiveAt ? $.newUIMultiplier : $.uiMultiplier;
     }
@@ -523,7 +549,9 @@ contract StockToken is
         return (address($.reserveFeed), $.reserveMaxAge);
     }
 
-    /// @notice Shares in custody as the reserve feed reports them, in token decimals.
+    /// @notice Shares in custody as the reserve feed reports them, in token decimals. Refuses an
+    /// answer older than `reserveMaxAge` or than the multiplier in force (a split or reverse
+    /// split changes the custodian's count: an answer from before it counts other shares).
     function reserveShares() public view returns (uint256) {
         StockTokenStorage storage $ = _getStorage();
         AggregatorV3Interface feed = $.reserveFeed;
@@ -531,15 +559,21 @@ contract StockToken is
         (, int256 answer,, uint256 updatedAt,) = feed.latestRoundData();
         if (answer <= 0) revert InvalidReserve(answer);
         if (block.timestamp > updatedAt + $.reserveMaxAge) revert StaleReserve(updatedAt, $.reserveMaxAge);
+        uint256 since = block.timestamp >= $.effectiveAt ? $.effectiveAt : $.multiplierSince;
+        if (updatedAt < since) revert ReserveBeforeMultiplierChange(updatedAt, since);
         return Math.mulDiv(uint256(answer), 10 ** $.decimals, 10 ** feed.decimals());
     }
 
     /// @notice The security behind the token: ticker (after any name change in force), ISIN,
     /// CUSIP, issuer, terms.
     function securityInfo() external view returns (SecurityInfo memory info) {
-        info = _getStorage().security;
+        SecurityInfo storage security = _getStorage().security;
         uint256 n = _namesInForce();
-        if (n != 0) info.underlyingTicker = _getStorage().nameChanges[n - 1].names.underlyingTicker;
+        info.underlyingTicker = n == 0 ? security.underlyingTicker : _getStorage().nameChanges[n - 1].names.underlyingTicker;
+        info.isin = security.isin;
+        info.cusip = security.cusip;
+        info.issuerName = security.issuerName;
+        info.termsURI = security.termsURI;
     }
 
     /// @inheritdoc ERC20Upgradeable
@@ -567,10 +601,10 @@ contract StockToken is
     function _update(address from, address to, uint256 value) internal override {
         StockTokenStorage storage $ = _getStorage();
         Policy memory policy = $.policy;
-        if (policy.paused) revert StockTransferRestricted(from, to, value, TOKEN_PAUSED);
+        if (policy.paused) _revertRestricted(from, to, value, TOKEN_PAUSED);
         (uint256 fromRecord, uint256 toRecord) = REGISTRY.transferRecords(from, to);
         uint8 code = _partyCode(policy, from, fromRecord, to, toRecord);
-        if (code != SUCCESS) revert StockTransferRestricted(from, to, value, code);
+        if (code != SUCCESS) _revertRestricted(from, to, value, code);
         if (policy.frozenHolders != 0 && from != address(0)) {
             uint256 balance = balanceOf(from);
             uint256 unfrozen = _unfrozen(balance, $.frozen[from]);
@@ -581,7 +615,7 @@ contract StockToken is
         }
         super._update(from, to, value);
         if (policy.holdingCap != 0 && to != address(0) && !toRecord.has(InvestorRecord.CONTRACT_ACCOUNT)) {
-            if (balanceOf(to) > policy.holdingCap) revert StockTransferRestricted(from, to, value, HOLDING_CAP_EXCEEDED);
+            if (balanceOf(to) > policy.holdingCap) _revertRestricted(from, to, value, HOLDING_CAP_EXCEEDED);
         }
     }
 
@@ -645,7 +679,7 @@ contract StockToken is
 
     function _forcedTransfer(address from, address to, uint256 amount) private {
         if (from == address(0) || to == address(0)) revert ZeroAddress();
-        _requireCanReceive(to);
+        _requireCanReceive(from, to, amount);
         StockTokenStorage storage $ = _getStorage();
         uint256 balance = balanceOf(from);
         uint256 frozenAmount = $.frozen[from];
@@ -658,8 +692,14 @@ contract StockToken is
         emit ForcedTransfer(from, to, amount);
     }
 
-    function _requireCanReceive(address account) private view {
-        if (!canReceive(account)) revert ERC7943CannotReceive(account);
+    /// @dev The receiver rules and the holding cap, as {_update} applies them to the same move.
+    function _requireCanReceive(address from, address to, uint256 amount) private view {
+        Policy memory policy = _getStorage().policy;
+        uint256 toRecord = REGISTRY.recordOf(to);
+        if (_partyCode(policy, address(0), 0, to, toRecord) != SUCCESS) revert ERC7943CannotReceive(to);
+        if (_exceedsCap(policy, from, to, toRecord, amount)) {
+            _revertRestricted(from, to, amount, HOLDING_CAP_EXCEEDED);
+        }
     }
 
     function _setFrozen(address account, uint256 amount) private {
@@ -672,9 +712,14 @@ contract StockToken is
         emit Frozen(account, amount);
     }
 
+    /// @dev Supply in shares at the multiplier in force, or at the larger of the two while a
+    /// change is scheduled (an answer posted meanwhile may count either side of it).
     function _checkReserve(uint256 supplyAfter) private view {
         uint256 reserve = reserveShares();
-        uint256 supplyShares = Math.mulDiv(supplyAfter, uiMultiplier(), MULTIPLIER_ONE, Math.Rounding.Ceil);
+        StockTokenStorage storage $ = _getStorage();
+        uint256 multiplier = $.newUIMultiplier;
+        if (block.timestamp < $.effectiveAt) multiplier = Math.max(multiplier, $.uiMultiplier);
+        uint256 supplyShares = Math.mulDiv(supplyAfter, multiplier, MULTIPLIER_ONE, Math.Rounding.Ceil);
         if (supplyShares > reserve) revert ReserveExceeded(supplyShares, reserve);
     }
 
@@ -700,6 +745,7 @@ contract StockToken is
         if (expected != current) revert MultiplierMismatch(expected, current);
         $.uiMultiplier = uint128(current);
         $.newUIMultiplier = uint128(newMultiplier);
+        $.multiplierSince = $.effectiveAt; // when `current` took effect
         $.effectiveAt = uint64(effectiveAtTimestamp);
         $.multiplierNonce = nonce + 1;
         emit UIMultiplierUpdated(current, newMultiplier, block.timestamp, effectiveAtTimestamp);
@@ -742,10 +788,14 @@ contract StockToken is
 
     function _blockedList(Policy memory p, uint16[] storage extra) private view returns (uint16[] memory list) {
         list = new uint16[](p.blockedCount);
-        uint16[4] memory hot = [p.blocked0, p.blocked1, p.blocked2, p.blocked3];
         for (uint256 i; i < list.length; ++i) {
-            list[i] = i < 4 ? hot[i] : extra[i - 4];
+            list[i] = i == 0 ? p.blocked0 : i == 1 ? p.blocked1 : i == 2 ? p.blocked2 : i == 3 ? p.blocked3 : extra[i - 4];
         }
+    }
+
+    /// @dev Always reverts: one copy of the error's encoding for every refusal (EIP-170 headroom).
+    function _revertRestricted(address from, address to, uint256 value, uint8 code) private pure {
+        revert StockTransferRestricted(from, to, value, code);
     }
 
     function _getStorage() private pure returns (StockTokenStorage storage $) {

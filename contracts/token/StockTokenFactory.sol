@@ -7,14 +7,17 @@ import {UpgradeableBeacon} from "@openzeppelin/contracts/proxy/beacon/Upgradeabl
 
 import {IComplianceRegistry} from "../interfaces/IComplianceRegistry.sol";
 import {IStockToken} from "../interfaces/IStockToken.sol";
+import {IStockTokenFactory} from "../interfaces/IStockTokenFactory.sol";
 import {StockToken} from "./StockToken.sol";
 
 /// @title StockTokenFactory
 /// @notice Deploys one beacon proxy per ticker in one transaction, and owns the beacon that
 /// upgrades every ticker at once.
-/// @dev Invariants: symbols are unique; every implementation the beacon points to uses the
-/// factory's compliance registry.
-contract StockTokenFactory is AccessControl {
+/// @dev Invariants: no two tickers hold, report or have scheduled one symbol (the register
+/// follows renames: a ticker's {StockToken.scheduleNameChange} reserves its new symbol here and
+/// keeps the old one, see {IStockTokenFactory}); every implementation the beacon points to uses
+/// the factory's compliance registry.
+contract StockTokenFactory is AccessControl, IStockTokenFactory {
     /// @notice May create tickers.
     bytes32 public constant TOKEN_DEPLOYER_ROLE = keccak256("TOKEN_DEPLOYER_ROLE");
     /// @notice May upgrade the implementation of every ticker.
@@ -27,30 +30,10 @@ contract StockTokenFactory is AccessControl {
 
     mapping(bytes32 symbolHash => address) private _tokenBySymbol;
     address[] private _tokens;
-
-    /// @notice Emitted when a ticker is created.
-    /// @param token The token (beacon proxy).
-    /// @param symbol Its ERC-20 symbol.
-    /// @param underlyingTicker The share's ticker.
-    /// @param isin The share's ISIN (may be empty).
-    event TokenCreated(address indexed token, string symbol, string underlyingTicker, string isin);
-
-    /// @notice Emitted when every ticker moves to a new implementation.
-    /// @param implementation The new implementation.
-    event TokensUpgraded(address indexed implementation);
-
-    /// @notice Thrown when a symbol is taken.
-    /// @param symbol The symbol.
-    /// @param token The token that has it.
-    error SymbolTaken(string symbol, address token);
-
-    /// @notice Thrown when an implementation uses another registry.
-    /// @param expected The factory's registry.
-    /// @param actual The implementation's.
-    error RegistryMismatch(address expected, address actual);
-
-    /// @notice Thrown for a zero address argument.
-    error FactoryZeroAddress();
+    mapping(address token => bool) private _created;
+    // The symbol a token's last reserveSymbol newly registered ("" if it held it already):
+    // freed by releaseSymbol when that rename is cancelled.
+    mapping(address token => string) private _reservedByRename;
 
     /// @param implementation The first StockToken implementation.
     /// @param admin Gets DEFAULT_ADMIN_ROLE (grants the deployer and upgrader roles).
@@ -75,6 +58,7 @@ contract StockTokenFactory is AccessControl {
         if (existing != address(0)) revert SymbolTaken(config.symbol, existing);
         token = address(new BeaconProxy(address(BEACON), abi.encodeCall(StockToken.initialize, (config, tokenAdmin))));
         _tokenBySymbol[key] = token;
+        _created[token] = true;
         _tokens.push(token);
         emit TokenCreated(token, config.symbol, config.underlyingTicker, config.isin);
     }
@@ -100,8 +84,31 @@ contract StockTokenFactory is AccessControl {
         return BEACON.implementation();
     }
 
-    /// @notice The token with `symbol`, or the zero address.
-    /// @param symbol An ERC-20 symbol.
+    /// @inheritdoc IStockTokenFactory
+    function reserveSymbol(string calldata symbol) external {
+        if (!_created[msg.sender]) revert NotFactoryToken(msg.sender);
+        bytes32 key = keccak256(bytes(symbol));
+        address holder = _tokenBySymbol[key];
+        if (holder == msg.sender) {
+            delete _reservedByRename[msg.sender]; // its own already: a cancel keeps it
+            return;
+        }
+        if (holder != address(0)) revert SymbolTaken(symbol, holder);
+        _tokenBySymbol[key] = msg.sender;
+        _reservedByRename[msg.sender] = symbol;
+        emit SymbolReserved(msg.sender, symbol);
+    }
+
+    /// @inheritdoc IStockTokenFactory
+    function releaseSymbol() external {
+        string memory symbol = _reservedByRename[msg.sender];
+        if (bytes(symbol).length == 0) return;
+        delete _reservedByRename[msg.sender];
+        delete _tokenBySymbol[keccak256(bytes(symbol))];
+        emit SymbolReleased(msg.sender, symbol);
+    }
+
+    /// @inheritdoc IStockTokenFactory
     function tokenOf(string calldata symbol) external view returns (address) {
         return _tokenBySymbol[keccak256(bytes(symbol))];
     }

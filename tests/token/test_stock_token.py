@@ -245,8 +245,8 @@ def test_mint_is_capped_by_the_attested_reserve(token, roles, investors, reserve
 
 def test_reserve_check_counts_shares_after_a_split(token, roles, investors, reserve_feed, deployer, chain):
     alice = investors["alice"]
-    reserve_feed.postAnswer(20 * 10**8, sender=deployer)
     token.updateUIMultiplier(2 * 10**18, chain.pending_timestamp, 10**18, 0, sender=roles["corporate"])
+    reserve_feed.postAnswer(20 * 10**8, sender=deployer)  # the custodian's count after the split
     token.mint(alice, 10 * 10**18, sender=roles["minter"])  # 20 shares
     with ape.reverts(token.ReserveExceeded):
         token.mint(alice, 1, sender=roles["minter"])  # 1 wei raw rounds up to more shares
@@ -260,6 +260,89 @@ def test_stale_or_invalid_reserve_refuses_minting(token, roles, investors, reser
     reserve_feed.postAnswer(0, sender=deployer)
     with ape.reverts(token.InvalidReserve):
         token.mint(alice, 1, sender=roles["minter"])
+
+
+def _advance(chain, seconds: int) -> int:
+    """Mine a block `seconds` later; returns its timestamp."""
+    chain.pending_timestamp += seconds
+    chain.mine()
+    return chain.blocks.head.timestamp
+
+
+def test_reserve_answer_from_before_a_reverse_split_is_refused(token, roles, investors, reserve_feed, deployer,
+                                                               chain):  # fmt: skip
+    alice, minter, corporate = investors["alice"], roles["minter"], roles["corporate"]
+    reserve_feed.postAnswer(1_000 * 10**8, sender=deployer)  # 1,000 shares in custody
+    token.mint(alice, 100 * 10**18, sender=minter)
+    posted = reserve_feed.latestRoundData()[3]
+    at = _advance(chain, 60) + 60
+    token.updateUIMultiplier(10**17, at, 10**18, 0, sender=corporate)  # 1-for-10: custody now 100 shares
+    _advance(chain, 120)  # in force; the old answer is still within reserveMaxAge
+    with ape.reverts(token.ReserveBeforeMultiplierChange, updatedAt=posted, multiplierSince=at):
+        token.mint(alice, 9_000 * 10**18, sender=minter)  # 900 shares: 9x what custody holds
+    with ape.reverts(token.ReserveBeforeMultiplierChange):
+        token.reserveShares()
+    reserve_feed.postAnswer(100 * 10**8, sender=deployer)  # the custodian's count after the split
+    token.mint(alice, 900 * 10**18, sender=minter)  # 100 shares in all
+    with ape.reverts(token.ReserveExceeded):
+        token.mint(alice, 1, sender=minter)
+    # A change scheduled after it does not revive answers from before the one in force.
+    reserve_feed.postAnswerAt(100 * 10**8, at - 1, at - 1, sender=deployer)
+    token.updateUIMultiplier(10**18, chain.pending_timestamp + 3_600, 10**17, 1, sender=corporate)
+    with ape.reverts(token.ReserveBeforeMultiplierChange, updatedAt=at - 1, multiplierSince=at):
+        token.mint(alice, 1, sender=minter)
+
+
+def test_scheduled_split_counts_supply_at_the_new_multiplier(token, roles, investors, reserve_feed, deployer, chain):
+    alice, minter = investors["alice"], roles["minter"]
+    reserve_feed.postAnswer(30 * 10**8, sender=deployer)
+    token.updateUIMultiplier(3 * 10**18, chain.pending_timestamp + 3_600, 10**18, 0, sender=roles["corporate"])
+    token.mint(alice, 10 * 10**18, sender=minter)  # 30 shares once the 3-for-1 split applies
+    with ape.reverts(token.ReserveExceeded, supplyShares=30 * 10**18 + 3, reserveShares=30 * 10**18):
+        token.mint(alice, 1, sender=minter)
+
+
+def test_scheduled_reverse_split_counts_supply_at_the_current_multiplier(token, roles, investors, reserve_feed,
+                                                                         deployer, chain):  # fmt: skip
+    alice, minter = investors["alice"], roles["minter"]
+    reserve_feed.postAnswer(10 * 10**8, sender=deployer)
+    at = chain.pending_timestamp + 3_600
+    token.updateUIMultiplier(10**17, at, 10**18, 0, sender=roles["corporate"])  # 1-for-10, scheduled
+    token.mint(alice, 10 * 10**18, sender=minter)  # 10 shares now, 1 after
+    with ape.reverts(token.ReserveExceeded, supplyShares=10 * 10**18 + 1, reserveShares=10 * 10**18):
+        token.mint(alice, 1, sender=minter)
+    chain.pending_timestamp = at  # in force; the answer was posted before it
+    chain.mine()
+    with ape.reverts(token.ReserveBeforeMultiplierChange):
+        token.mint(alice, 1, sender=minter)
+
+
+def test_a_cancelled_change_is_no_change(token, roles, investors, reserve_feed, deployer, chain):
+    alice, minter, corporate = investors["alice"], roles["minter"], roles["corporate"]
+    split_at = _advance(chain, 10) + 10
+    token.updateUIMultiplier(2 * 10**18, split_at, 10**18, 0, sender=corporate)
+    _advance(chain, 20)
+    reserve_feed.postAnswer(1_000 * 10**8, sender=deployer)  # after the split
+    _advance(chain, 30)
+    token.updateUIMultiplier(4 * 10**18, chain.pending_timestamp + 3_600, 2 * 10**18, 1, sender=corporate)
+    token.cancelUIMultiplierUpdate(2, sender=corporate)
+    assert (token.effectiveAt(), token.uiMultiplier()) == (split_at, 2 * 10**18)  # the split's, not the cancel's
+    token.mint(alice, 500 * 10**18, sender=minter)  # the answer from before the cancel still counts
+
+
+def test_new_fields_leave_the_storage_layout_in_place(token, reserve_feed, roles, chain):
+    """`multiplierSince` sits in the free tail of the effectiveAt/nonce/decimals slot; the
+    reserve feed's slot and everything after it do not move."""
+    from tests.compliance.test_compliance_registry import erc7201
+
+    base = erc7201("stocks.storage.StockToken")
+    at = chain.pending_timestamp + 100
+    token.updateUIMultiplier(2 * 10**18, at, 10**18, 0, sender=roles["corporate"])
+    word = int.from_bytes(chain.provider.get_storage(token.address, base + 4), "big")
+    assert (word & (2**64 - 1), (word >> 64) & (2**64 - 1), (word >> 128) & 0xFF) == (at, 1, 18)
+    assert word >> 136 == 0  # multiplierSince: the multiplier in force took effect at initialization
+    feed_word = int.from_bytes(chain.provider.get_storage(token.address, base + 5), "big")
+    assert feed_word == int(reserve_feed.address, 16) | (24 * 3600) << 160
 
 
 def test_burn_own_and_burn_from_with_allowance(funded, investors, roles, registry, chain):
@@ -289,6 +372,29 @@ def test_forced_transfer_ignores_sender_rules_not_receiver_rules(funded, investo
     assert receipt.events.filter(funded.ForcedTransfer)[0].amount == 300
     with ape.reverts(funded.ERC7943CannotReceive):
         funded.forcedTransfer(alice, outsider, 1, sender=roles["agent"])
+
+
+def test_forced_transfers_respect_the_receivers_holding_cap(funded, investors, roles):
+    alice, bob, agent = investors["alice"], investors["bob"], roles["agent"]
+    funded.setPolicy(0, True, 1_050, [], sender=roles["compliance"])
+    assert funded.detectTransferRestriction(alice, bob, 51) == CAP
+    restricted(funded, lambda: funded.forcedTransfer(alice, bob, 51, sender=agent), CAP)
+    restricted(funded, lambda: funded.forcedTransferWithReason(alice, bob, 51, "order", sender=agent), CAP)
+    funded.forcedTransferWithReason(alice, bob, 50, "order", sender=agent)  # exactly at the cap
+    assert funded.balanceOf(bob) == 1_050
+
+
+def test_recovery_respects_the_replacements_holding_cap(funded, investors, roles, registry, chain):
+    alice, bob, carol = investors["alice"], investors["bob"], investors["carol"]
+    set_record(registry, roles["officer"], carol, chain, investor_id=100)  # alice's id
+    funded.transfer(carol, 100, sender=bob)
+    funded.setPolicy(0, True, 1_050, [], sender=roles["compliance"])
+    assert funded.detectTransferRestriction(alice, carol, 1_000) == CAP
+    inputs = restricted(funded, lambda: funded.recoverWallet(alice, carol, "lost key", sender=roles["agent"]), CAP)
+    assert (inputs["from"], inputs["to"], inputs["value"]) == (alice.address, carol.address, 1_000)
+    funded.setPolicy(0, True, 1_100, [], sender=roles["compliance"])
+    funded.recoverWallet(alice, carol, "lost key", sender=roles["agent"])
+    assert funded.balanceOf(carol) == 1_100
 
 
 def test_forced_transfer_unfreezes_what_it_takes(funded, investors, roles):

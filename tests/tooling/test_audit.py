@@ -160,6 +160,20 @@ def test_an_event_the_record_cannot_decode_is_listed_as_unclassified(chain, regi
     assert entry.actor == roles["agent"].address and report.unclassified == (entry,)
 
 
+def test_contract_accounts_near_their_kyc_expiry_are_warned_about(chain, registry, token, roles, write_records):
+    from stocksuite.audit import expiring_contract_accounts_now
+    from stocksuite.records import InvestorRecord
+
+    head, pool, vault = chain.blocks.head.timestamp, "0x" + "aa" * 20, "0x" + "bb" * 20
+    records = [InvestorRecord(276, 0, head + days * 24 * 3600, contract_account=True).pack() for days in (7, 90)]
+    registry.setInvestors([pool, vault], records, sender=roles["officer"])
+    root = write_records(ComplianceRegistry=registry, StockToken_AAPLx=token)
+    warned = expiring_contract_accounts_now(chain, records_for(chain, root), warn_days=30)
+    assert [w.wallet.lower() for w in warned] == [pool]
+    assert [w.wallet.lower() for w in expiring_contract_accounts_now(chain, records_for(chain, root), 120)] == [
+        pool, vault]  # fmt: skip
+
+
 def test_no_records_is_one_clear_error(chain, tmp_path):
     with pytest.raises(AuditError, match="no deployment records in .* deploy first"):
         audit_report(chain, records_for(chain, tmp_path / "none"))

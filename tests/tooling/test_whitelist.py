@@ -6,7 +6,15 @@ import pytest
 
 from stocksuite.records import InvestorClass, InvestorRecord
 from stocksuite.register import rebuild_registry
-from stocksuite.whitelist import CsvError, apply_plan, plan_sync, read_csv
+from stocksuite.whitelist import (
+    DAY,
+    CsvError,
+    apply_plan,
+    expiring_contract_accounts,
+    plan_sync,
+    read_csv,
+    records_after,
+)
 from tests.helpers import VENV_BIN, assert_one_line_error, run
 
 HEADER = "wallet,jurisdiction,investor_class,kyc_expiry,status,investor_id,us_person,contract_account\n"
@@ -118,3 +126,28 @@ def test_script_without_a_deployment_says_what_to_do(tmp_path):
     proc = run([str(VENV_BIN / "ape"), "run", "whitelist", "sync", str(path), "--network", "arbitrum:devnet"],
                env={"STOCKSUITE_DEPLOYMENTS": str(tmp_path / "none")})  # fmt: skip
     assert_one_line_error(proc, "ComplianceRegistry.json", "deploy first")
+
+
+def test_contract_accounts_about_to_expire_are_warned_about_in_the_csv_and_on_chain(tmp_path):
+    def wallet(i: int) -> str:
+        return f"0x{i:040x}"
+
+    def day(n: int) -> str:
+        return str(NOW + n * DAY)
+
+    def on_chain(n: int, contract_account: bool = True) -> int:
+        return InvestorRecord(276, InvestorClass.NONE, NOW + n * DAY, contract_account=contract_account).pack()
+
+    body = (f"{wallet(1)},DE,none,{day(10)},verified,,,yes\n"  # a pool the CSV gives 10 more days
+            f"{wallet(2)},DE,none,{day(400)},verified,,,yes\n"  # renewed by this sync
+            f"{wallet(3)},DE,none,{day(5)},removed,,,yes\n"  # removed by this sync
+            f"{wallet(4)},DE,retail,{day(5)},verified,,,\n"  # a person: their own KYC cycle
+            f"{wallet(5)},DE,none,{day(5)},pending,,,yes\n")  # not verified: refused already  # fmt: skip
+    current = {wallet(2): on_chain(3), wallet(3): on_chain(2), wallet(6): on_chain(20), wallet(7): on_chain(40)}
+    plan = plan_sync(read_csv(write(tmp_path, body), now=NOW), current)
+    warned = expiring_contract_accounts(records_after(plan, current), NOW, warn_days=30)
+    assert [(w.wallet, w.kyc_expiry) for w in warned] == [(wallet(1), NOW + 10 * DAY), (wallet(6), NOW + 20 * DAY)]
+    assert "passes in 10.0 days" in warned[0].message() and "re-approve it" in warned[0].message()
+    assert [w.wallet for w in expiring_contract_accounts(records_after(plan, current), NOW, 15)] == [wallet(1)]
+    expired = expiring_contract_accounts({wallet(6): on_chain(20)}, NOW + 21 * DAY, 0)[0]
+    assert "passed" in expired.message()
