@@ -183,8 +183,15 @@ def announce_name_change(ctx: Context, symbol: str, name: str, new_symbol: str, 
 
 
 def _refuse_symbol_of_another_ticker(ctx: Context, token: Any, new_symbol: str) -> None:
-    """Symbols stay unique across the issuer's tickers: neither another ticker's key (its
-    deploy-time symbol, the factory's `tokenOf`) nor another ticker's current symbol."""
+    """Symbols stay unique across the issuer's tickers: neither a symbol the factory's register
+    gives another ticker (its deploy-time symbol, a former or a scheduled one: `tokenOf`) nor
+    another ticker's current symbol. The token asks the factory the same when the rename is
+    scheduled; asking first gives a clear error instead of a reverted transaction."""
+    factory = ctx.project.StockTokenFactory.at(ctx.records.address("StockTokenFactory"))
+    holder = str(factory.tokenOf(new_symbol))
+    if int(holder, 16) not in (0, int(token.address, 16)):
+        raise CorporateActionError(f"symbol {new_symbol!r} belongs to the ticker at {holder} (the factory's "
+                                   "register keeps former symbols with their ticker)")  # fmt: skip
     for key, address in ctx.tickers().items():
         if address == token.address:
             continue

@@ -137,6 +137,12 @@ def test_a_rename_is_a_corporate_action_not_drift(project, chain, records, deplo
     with pytest.raises(CorporateActionError, match="symbol 'APLRx' belongs to the ticker at"):
         announce_name_change(ctx, "TSLAx", "Tesla", "APLRx", "TSLA", at + 10, officer)  # another's current symbol
     assert (token.name(), token.symbol(), token.securityInfo().underlyingTicker) == renamed
+    announce_name_change(ctx, "AAPLx", "Apple Again tokenized stock", "APLAx", "APLA", at + 20, officer)
+    chain.mine(timestamp=at + 21)
+    height = chain.blocks.head.number
+    with pytest.raises(CorporateActionError, match="symbol 'APLRx' belongs to the ticker at .* former symbols"):
+        announce_name_change(ctx, "TSLAx", "Tesla", "APLRx", "TSLA", at + 30, officer)  # another's former symbol
+    assert chain.blocks.head.number == height
     assert deployer_for(project, chain, records, deployer).deploy(config).transactions == 0
 
     changed = CONFIG.read_text().replace("underlying_ticker: AAPL\n", "underlying_ticker: AAPL.X\n")
