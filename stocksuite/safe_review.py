@@ -21,6 +21,7 @@ that hash (a field changed after an owner signed shows up here). It refuses:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from eth_utils import keccak, to_checksum_address
@@ -146,8 +147,9 @@ def review(safe: Any, tx: SafeTx, known: KnownContracts, allow_self_call: bool =
                                 "was changed after it was signed (or the signature is forged); get the proposal again.")  # fmt: skip
     decoder = _Decoder(safe.address, known, allow_self_call, {a.lower() for a in allow_targets}, provider)
     call = decoder.top(tx.operation, tx.to, tx.value, bytes.fromhex(tx.data.removeprefix("0x")))
-    return Review(safe=str(safe.address), nonce=tx.nonce, safe_tx_hash=digest, call=call,
-                  signers=tuple(tx.signatures), note_differs=bool(tx.description) and tx.description != call.summary())  # fmt: skip
+    differs = bool(tx.description) and tx.description != call.summary()
+    return Review(safe=str(safe.address), nonce=tx.nonce, safe_tx_hash=digest, call=call, signers=tuple(tx.signatures),
+                  note_differs=differs)  # fmt: skip
 
 
 def decode_call(known: KnownContracts, safe: str, to: str, data: bytes, value: int = 0) -> Call:
@@ -230,6 +232,15 @@ class _Decoder:
             raise SafeTxRefused(f"the code at {to} (recorded as {known.name}) is not Safe's {MULTISEND} v1.4.1: "
                                 "DELEGATECALL refused.")  # fmt: skip
 
+    @cached_property
+    def role_names(self) -> dict[bytes, str]:
+        """Role ids (``keccak256("MINTER_ROLE")``, as OpenZeppelin's AccessControl defines them)
+        of every ``*_ROLE`` constant in the known ABIs; the zero DEFAULT_ADMIN_ROLE is left out,
+        as a zero salt or predecessor is the same word."""
+        names = {m.name for known in self.known.by_address.values() for m in known.contract_type.view_methods
+                 if m.name.endswith("_ROLE") and not m.inputs}  # fmt: skip
+        return {keccak(text=name): name for name in names - {"DEFAULT_ADMIN_ROLE"}}
+
     @staticmethod
     def _is_timelock(known: Known) -> bool:
         return known.contract_type.name == "TimelockController"
@@ -268,22 +279,8 @@ class _Decoder:
             known = self.known.get(value)
             return to_checksum_address(value) + (f" ({known.name})" if known else "")
         if isinstance(value, bytes):
-            return _role_name(value) or "0x" + value.hex()
+            return self.role_names.get(value) or "0x" + value.hex()
         return repr(value) if isinstance(value, str) else str(value)
-
-
-ROLE_NAMES = ("DEFAULT_ADMIN_ROLE", "MINTER_ROLE", "BURNER_ROLE", "AGENT_ROLE", "PAUSER_ROLE", "COMPLIANCE_ROLE",
-              "CORPORATE_ACTIONS_ROLE", "UPGRADER_ROLE", "TOKEN_DEPLOYER_ROLE", "COMPLIANCE_OFFICER_ROLE",
-              "ACTIONS_OFFICER_ROLE", "PAYING_AGENT_ROLE", "FULFILLER_ROLE", "PROPOSER_ROLE", "CANCELLER_ROLE",
-              "EXECUTOR_ROLE")  # fmt: skip
-
-
-def _role_name(value: bytes) -> str | None:
-    if len(value) != 32:
-        return None
-    if value == b"\0" * 32:
-        return None  # also a zero salt or predecessor: shown as bytes
-    return next((name for name in ROLE_NAMES if keccak(text=name) == value), None)
 
 
 def _raw(data: bytes) -> str:
