@@ -135,6 +135,7 @@ class SuiteDeployer:
         found: dict[str, str] = {}
         if plan.safe is not None:
             found["safe"] = self.safe(plan)
+            self.multisend()
         if plan.timelock_min_delay is not None:
             found["timelock"] = self.timelock(plan.timelock_min_delay, found["safe"])
         return found
@@ -165,6 +166,16 @@ class SuiteDeployer:
         self._sent(f"deploy Safe {plan.safe.threshold}-of-{len(owners)} at {safe.address}")
         self.log(f"deployed Safe at {safe.address}")
         return safe.address
+
+    def multisend(self) -> str | None:
+        """Safe's ``MultiSendCallOnly`` (the v1.4.1 artifact): the only DELEGATECALL target the
+        governance tooling signs (a batch of plain calls). Deployed on the local L2; elsewhere
+        the record, when there is one, is the issuer's to add."""
+        if found := self._existing("MultiSendCallOnly", gov.container("MultiSendCallOnly")):
+            return found.address
+        if not is_local_chain(self.chain.chain_id):
+            return None
+        return self._deploy("MultiSendCallOnly", gov.container("MultiSendCallOnly")).address
 
     def timelock(self, min_delay: int, safe: str) -> str:
         if found := self._existing("Timelock", gov.container("TimelockController")):

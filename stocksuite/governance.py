@@ -8,7 +8,11 @@ open to anyone, as in OpenZeppelin Governor deployments.
 
 A Safe transaction is a JSON file that travels between owners: ``propose`` writes it, each
 owner ``sign``s it (an EIP-712 signature over the Safe's own ``SafeTx`` hash, checked against
-``getTransactionHash`` on chain), and anyone ``execute``s it once the threshold is met.
+``getTransactionHash`` on chain), and anyone ``execute``s it once the threshold is met. Signing
+and executing take a :class:`stocksuite.safe_review.Review` of the transaction: its call decoded
+from the fields (never from the file's description), refused when it is a DELEGATECALL other than
+a Safe ``MultiSendCallOnly`` batch, a call to the Safe itself or to an address the records do not
+know, unless explicitly allowed. Execution is simulated with the real operation first.
 """
 
 from __future__ import annotations
@@ -32,6 +36,7 @@ ARTIFACTS = {
     "SafeProxyFactory": "@safe-global/safe-contracts/build/artifacts/contracts/proxies/SafeProxyFactory.sol/SafeProxyFactory.json",
     "CompatibilityFallbackHandler": "@safe-global/safe-contracts/build/artifacts/contracts/handler/CompatibilityFallbackHandler.sol/CompatibilityFallbackHandler.json",
     "TimelockController": "@openzeppelin/contracts/build/contracts/TimelockController.json",
+    "MultiSendCallOnly": "@safe-global/safe-contracts/build/artifacts/contracts/libraries/MultiSendCallOnly.sol/MultiSendCallOnly.json",
 }  # fmt: skip
 
 # The Safe's EIP-712 types (Safe v1.3+: the domain has chainId and verifyingContract).
@@ -117,10 +122,11 @@ class SafeTx:
     data: str  # 0x-hex calldata
     nonce: int
     value: int = 0
-    operation: int = 0  # 0 = CALL; DELEGATECALL is never proposed by this tooling
-    description: str = ""
+    operation: int = 0  # 0 = CALL, 1 = DELEGATECALL (accepted only to the recorded MultiSendCallOnly)
+    description: str = ""  # the proposer's words: never shown as what the transaction does
     signatures: dict[str, str] = field(default_factory=dict)  # owner address -> 0x r|s|v
     timelock: dict[str, Any] | None = None  # the timelock operation this schedules, if any
+    safe_tx_hash: str = ""  # as proposed: a file whose fields hash otherwise was changed since
 
     def typed_data(self) -> dict[str, Any]:
         return {
@@ -174,24 +180,32 @@ def propose(safe: Any, chain_id: int, to: str, data: bytes, description: str,
     """A Safe transaction for the Safe's next nonce, checked against the Safe's own hash."""
     tx = SafeTx(safe=safe.address, chain_id=chain_id, to=to, data="0x" + data.hex(), nonce=int(safe_nonce(safe)),
                 description=description, timelock=timelock)  # fmt: skip
-    _check_hash(safe, tx)
+    check_hash(safe, tx)
+    tx.safe_tx_hash = "0x" + tx.digest().hex()
     return tx
 
 
-def _check_hash(safe: Any, tx: SafeTx) -> None:
+def check_hash(safe: Any, tx: SafeTx) -> None:
     on_chain = bytes(safe.getTransactionHash(tx.to, tx.value, bytes.fromhex(tx.data[2:]), tx.operation, 0, 0, 0,
                                              ZERO_ADDRESS, ZERO_ADDRESS, tx.nonce))  # fmt: skip
     if on_chain != tx.digest():
         raise GovernanceError(f"Safe {tx.safe} computes another hash for this transaction: wrong chain or not a Safe v1.3+.")
 
 
-def sign(safe: Any, tx: SafeTx, account: Any) -> str:
-    """Add ``account``'s signature; refuses non-owners and stale transactions."""
+def _check_reviewed(tx: SafeTx, reviewed: Any) -> None:
+    """``reviewed`` (a :class:`stocksuite.safe_review.Review`) is of ``tx`` as it is now."""
+    if reviewed is None or reviewed.safe_tx_hash != "0x" + tx.digest().hex():
+        raise GovernanceError("the transaction changed since it was reviewed: review it again before signing or executing.")
+
+
+def sign(safe: Any, tx: SafeTx, account: Any, reviewed: Any) -> str:
+    """Add ``account``'s signature to the ``reviewed`` transaction; refuses non-owners and stale transactions."""
+    _check_reviewed(tx, reviewed)
     owners = [str(o) for o in safe.getOwners()]
     if account.address not in owners:
         raise GovernanceError(f"{account.address} is not an owner of Safe {tx.safe} (owners: {', '.join(owners)}).")
     _check_fresh(safe, tx)
-    _check_hash(safe, tx)
+    check_hash(safe, tx)
     signature = account.sign_message(tx.signable())
     if signature is None:
         raise GovernanceError(f"{account.address} declined to sign.")
@@ -223,9 +237,14 @@ def valid_signers(safe: Any, tx: SafeTx) -> list[str]:
     return [owner for owner, sig in tx.signatures.items() if owner in owners and tx.signer_of(sig) == owner]
 
 
-def execute(safe: Any, tx: SafeTx, sender: Any, provider: Any) -> Any:
-    """``execTransaction`` once enough owners signed; the call is simulated from the Safe first,
-    so a revert names the target's custom error instead of the Safe's generic GS013."""
+def execute(safe: Any, tx: SafeTx, sender: Any, provider: Any, reviewed: Any) -> Any:
+    """``execTransaction`` of the ``reviewed`` transaction once enough owners signed.
+
+    Simulated first with its real operation: the call from the Safe (a CALL), or the Safe's
+    ``simulateAndRevert`` running the DELEGATECALL in the Safe's own context, so a revert names the
+    target's custom error instead of the Safe's generic GS013; then ``execTransaction`` itself as
+    an ``eth_call`` from ``sender`` with the collected signatures."""
+    _check_reviewed(tx, reviewed)
     _check_fresh(safe, tx)
     threshold = int(safe.getThreshold())
     signers = valid_signers(safe, tx)
@@ -234,10 +253,50 @@ def execute(safe: Any, tx: SafeTx, sender: Any, provider: Any) -> Any:
             f"{threshold} owner signatures needed, {len(signers)} valid "
             f"({', '.join(signers) or 'none'}): have more owners run `ape run governance sign`."
         )
-    simulate(provider, tx.safe, tx.to, bytes.fromhex(tx.data[2:]), tx.value)
+    data = bytes.fromhex(tx.data[2:])
+    if tx.operation == 0:
+        simulate(provider, tx.safe, tx.to, data, tx.value)
+    else:
+        simulate_batch(provider, safe, tx.to, data, reviewed.call.inner)
     tx.signatures = {owner: tx.signatures[owner] for owner in signers}
-    return safe.execTransaction(tx.to, tx.value, bytes.fromhex(tx.data[2:]), tx.operation, 0, 0, 0, ZERO_ADDRESS,
-                                ZERO_ADDRESS, tx.packed_signatures(), sender=sender)  # fmt: skip
+    arguments = (tx.to, tx.value, data, tx.operation, 0, 0, 0, ZERO_ADDRESS, ZERO_ADDRESS, tx.packed_signatures())
+    exec_call = encode_call(safe, "execTransaction", *arguments)
+    simulate(provider, sender.address, tx.safe, exec_call)
+    return safe.execTransaction(*arguments, sender=sender)
+
+
+def simulate_batch(provider: Any, safe: Any, to: str, data: bytes, calls: Any) -> None:
+    """Simulate a MultiSendCallOnly batch as the Safe runs it (a DELEGATECALL); it reverts
+    without a reason, so the first of its ``calls`` (decoded) that fails alone is named."""
+    try:
+        simulate_delegatecall(provider, safe, to, data)
+    except GovernanceError as err:
+        for number, call in enumerate(calls, 1):
+            try:
+                simulate(provider, safe.address, call.to, call.data, call.value)
+            except GovernanceError as failed:
+                raise GovernanceError(f"call {number} of the batch ({call.summary()}): {failed}") from err
+        raise
+
+
+def simulate_delegatecall(provider: Any, safe: Any, to: str, data: bytes) -> None:
+    """Run ``to``'s code with ``data`` as the Safe would (``StorageAccessible.simulateAndRevert``,
+    which always reverts with ``success (32 bytes) | length (32) | return data``)."""
+    from stocksuite.cli import decode_revert
+
+    call = {"to": safe.address, "data": "0x" + encode_call(safe, "simulateAndRevert", to, data).hex()}
+    try:  # web3 keeps the revert data whole; ape's provider error turns it into text
+        provider.web3.eth.call(call, "latest")
+    except Exception as err:  # the expected revert, in web3's own error type
+        revert = getattr(err, "data", None)
+        payload = bytes.fromhex(revert[2:]) if isinstance(revert, str) and revert.startswith("0x") else b""
+        if len(payload) >= 64 and int.from_bytes(payload[:32]) == 1:
+            return
+        if len(payload) < 64:
+            raise GovernanceError(f"cannot simulate the DELEGATECALL on Safe {safe.address}: {err}") from err
+        detail = "0x" + payload[64:].hex()
+        raise GovernanceError(f"the call would revert: {decode_revert(detail) or detail}") from err
+    raise GovernanceError(f"Safe {safe.address} did not simulate the DELEGATECALL (no simulateAndRevert): not a Safe v1.3+.")
 
 
 def simulate(provider: Any, sender: str, to: str, data: bytes, value: int = 0) -> None:
@@ -284,6 +343,27 @@ def timelock_operation(timelock: Any, target: str, data: bytes, salt: bytes | No
 def schedule_calldata(timelock: Any, operation: dict[str, Any]) -> bytes:
     return encode_call(timelock, "schedule", operation["target"], 0, bytes.fromhex(operation["data"][2:]),
                        ZERO_BYTES32, bytes.fromhex(operation["salt"][2:]), operation["delay"])  # fmt: skip
+
+
+def scheduled_operation(timelock: Any, tx: SafeTx) -> dict[str, Any]:
+    """The timelock operation ``tx`` schedules, rebuilt from its signed calldata; the file's own
+    ``timelock`` field must agree with it (it is what ``release`` would run)."""
+    from eth_abi import decode
+
+    data = bytes.fromhex(tx.data[2:])
+    if tx.to.lower() != timelock.address.lower() or data[:4] != bytes(timelock.schedule.encode_input(
+            ZERO_ADDRESS, 0, b"", ZERO_BYTES32, ZERO_BYTES32, 0))[:4]:  # fmt: skip
+        raise GovernanceError(f"the Safe transaction does not call schedule on the timelock {timelock.address}.")
+    target, value, call, predecessor, salt, delay = decode(
+        ["address", "uint256", "bytes", "bytes32", "bytes32", "uint256"], data[4:])  # fmt: skip
+    if value or predecessor != ZERO_BYTES32:
+        raise GovernanceError("the scheduled operation sends value or waits for a predecessor: release it by hand.")
+    operation = timelock_operation(timelock, target, call, salt) | {"delay": int(delay)}
+    recorded = tx.timelock or {}
+    if any(str(recorded.get(key, "")).lower() != str(operation[key]).lower() for key in ("target", "data", "salt", "id")):
+        raise GovernanceError("the file's timelock operation is not the one its signed calldata schedules: the file "
+                              "was changed; get the proposal again.")  # fmt: skip
+    return operation
 
 
 def release(timelock: Any, operation: dict[str, Any], sender: Any, provider: Any) -> Any:

@@ -2,8 +2,11 @@
 
 After governance upgrades a proxy (the token family's beacon, a UUPS proxy) the records still
 name the old implementation and the deploy's preflight stops on it. Accepting records the new
-implementation only when its runtime code is a contract of the current build (the project's
-contracts and the governance artifacts, compared by :func:`stocksuite.bytecode.runtime_matches`).
+implementation only when its runtime code is a contract of the current build that the deploy
+trusts (compared by :func:`stocksuite.bytecode.runtime_matches`): the governance artifacts and the
+project's contracts, except those under ``contracts/test/`` (test- and benchmark-only, never
+trusted) and, off the local L2, those under ``contracts/local/`` and ``contracts/l2/`` (the local
+L2's stand-ins and precompile mocks).
 Then the proxy's record gets the new ``implementation`` (and that contract's ``contractName`` and
 ``abi`` when it is another contract), and the implementation's own record
 (``ComplianceRegistryImplementation``, ``StockTokenImplementation``, ...: the record at the old
@@ -29,12 +32,15 @@ if TYPE_CHECKING:
     from stocksuite.deploy import SuiteDeployer
 
 UPGRADED_TOPIC = "0x" + keccak(text="Upgraded(address)").hex()  # ERC-1967 proxies and OZ beacons
+TEST_ONLY_FOLDERS = ("test/",)  # contracts/test/: tests and benchmarks only, on no network
+LOCAL_ONLY_FOLDERS = ("local/", "l2/")  # the local L2's stand-ins and precompile mocks
 
 
 def accept_upgrades(deployer: SuiteDeployer) -> list[str]:
     """Record the new implementation of every upgraded proxy; one line per proxy accepted.
 
-    All or nothing: when any proxy runs code this build does not know, nothing is recorded and
+    All or nothing: when any proxy runs code this build does not know, or a contract it does not
+    trust (:func:`untrusted_folder`), nothing is recorded and
     :class:`~stocksuite.deploy.DeployMismatch` names each such proxy and implementation.
     """
     from stocksuite.deploy import DeployMismatch
@@ -47,11 +53,32 @@ def accept_upgrades(deployer: SuiteDeployer) -> list[str]:
     for m in moved:  # every ticker behind the beacon runs the same implementation: look it up once
         if m.live not in known:
             known[m.live] = known_contract(deployer.chain.provider.get_code(m.live), build, m.record.get("contractName"))
-    if unknown := [m for m in moved if known[m.live] is None]:
-        raise DeployMismatch([f"{m.name}: the proxy at {m.address} now runs {m.live}, whose code is no contract of "
-                              "this build: not accepted (review the upgrade; build the sources it came from)"
-                              for m in unknown])  # fmt: skip
+    if problems := [p for m in moved if (p := _refusal(m, known[m.live], deployer.chain.chain_id))]:
+        raise DeployMismatch(problems)
     return [_record(deployer, m, known[m.live]) for m in moved]
+
+
+def untrusted_folder(container: Any, chain_id: int) -> str | None:
+    """The ``contracts/`` folder that makes ``container`` untrustworthy as an implementation on
+    chain ``chain_id`` (``test/`` anywhere; ``local/`` and ``l2/`` off the local L2), else None."""
+    from stocksuite.accounts import is_local_chain
+
+    source = str(container.contract_type.source_id or "").replace("\\", "/").removeprefix("contracts/")
+    folders = TEST_ONLY_FOLDERS + (() if is_local_chain(chain_id) else LOCAL_ONLY_FOLDERS)
+    return next((folder for folder in folders if source.startswith(folder)), None)
+
+
+def _refusal(moved: MovedImplementation, container: Any | None, chain_id: int) -> str | None:
+    """Why the upgrade of ``moved`` (to the build's ``container``, None: no contract of it) is refused."""
+    where = f"{moved.name}: the proxy at {moved.address} now runs {moved.live}"
+    if container is None:
+        return (f"{where}, whose code is no contract of this build: not accepted (review the upgrade; build the "
+                "sources it came from)")  # fmt: skip
+    if folder := untrusted_folder(container, chain_id):
+        kind = "test-only" if folder in TEST_ONLY_FOLDERS else "a local-L2 stand-in"
+        return (f"{where}, which is {container.contract_type.name} from contracts/{folder} ({kind}): never "
+                "accepted as an implementation (upgrade to a contract of the suite)")  # fmt: skip
+    return None
 
 
 def known_contract(code: Any, build: list[Any], prefer: str | None = None) -> Any | None:

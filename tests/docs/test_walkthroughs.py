@@ -130,6 +130,7 @@ def test_deployer_walkthrough(tmp_path):
     assert "Rehearsal only: nothing was sent to arbitrum:devnet" in joined
     assert "Applying on arbitrum:devnet" in joined and "Stock token balance changes" in joined
     assert "AAPLx: shares in custody 1000000 shares posted on feed" in joined  # the new minter mints after it
+    assert "StockToken_AAPLx: paused (pause sent by" in joined and "RedemptionVault_TSLAx: unpaused" in joined
 
 
 @pytest.mark.slow

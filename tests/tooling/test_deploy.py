@@ -183,19 +183,29 @@ def test_governance_upgrades_are_accepted_into_the_records(project, chain, accou
     registry = project.ComplianceRegistry.at(records.address("ComplianceRegistry"))
     old_token = records.address("StockTokenImplementation")
     old_registry = records.address("ComplianceRegistryImplementation")
-    token_v2 = deployer.deploy(project.StockTokenV2Mock, registry.address)  # a new contract
+    mock = deployer.deploy(project.StockTokenV2Mock, registry.address)  # test-only code, in the build
     registry_v2 = deployer.deploy(project.ComplianceRegistry)  # the same code at a new address
-    upgrade = _through_governance(chain, accounts, records, factory.address,
-                                          gov.encode_call(factory, "upgradeTokens", token_v2.address))  # fmt: skip
+    _through_governance(chain, accounts, records, factory.address, gov.encode_call(factory, "upgradeTokens", mock.address))
     _through_governance(chain, accounts, records, registry.address,
                                 gov.encode_call(registry, "upgradeToAndCall", registry_v2.address, b""))  # fmt: skip
 
     message = _mismatch(project, chain, records, deployer, CONFIG)
     token = records.address("StockToken_AAPLx")
-    assert f"StockToken_AAPLx: the proxy at {token} now runs {token_v2.address}, the record says {old_token}" in message
+    assert f"StockToken_AAPLx: the proxy at {token} now runs {mock.address}, the record says {old_token}" in message
     assert f"ComplianceRegistry: the proxy at {registry.address} now runs {registry_v2.address}" in message
     assert "record it with `ape run deploy CONFIG --accept-upgrades`" in message
 
+    # A contract of contracts/test/ is in the build, but never trusted: all or nothing, nothing recorded.
+    refused = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--accept-upgrades")
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    assert (f"StockToken_AAPLx: the proxy at {token} now runs {mock.address}, which is StockTokenV2Mock from "
+            "contracts/test/ (test-only): never accepted") in refused.stderr  # fmt: skip
+    assert records.load("StockToken_AAPLx")["implementation"] == old_token
+    assert records.load("ComplianceRegistry")["implementation"] == old_registry
+
+    token_v2 = deployer.deploy(project.StockToken, registry.address)  # the suite's own code, a fresh deployment
+    upgrade = _through_governance(chain, accounts, records, factory.address,
+                                  gov.encode_call(factory, "upgradeTokens", token_v2.address))  # fmt: skip
     plan = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--accept-upgrades", "--dry-run")
     assert plan.returncode == 0, plan.stdout + plan.stderr
     assert "would have accepted the upgrade of StockToken_AAPLx" in plan.stdout and "0 transaction(s)" in plan.stdout
@@ -204,17 +214,16 @@ def test_governance_upgrades_are_accepted_into_the_records(project, chain, accou
     accepted = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:devnet", "--accept-upgrades")
     assert accepted.returncode == 0, accepted.stdout + accepted.stderr
     assert (f"accepted the upgrade of StockToken_AAPLx: implementation {old_token} -> {token_v2.address} "
-            "(StockTokenV2Mock)") in accepted.stdout  # fmt: skip
+            "(StockToken)") in accepted.stdout  # fmt: skip
     assert (f"accepted the upgrade of ComplianceRegistry: implementation {old_registry} -> {registry_v2.address} "
             "(ComplianceRegistry)") in accepted.stdout  # fmt: skip
     assert "transactions: 0" in accepted.stdout
 
     record = records.load("StockToken_TSLAx")
-    assert record["implementation"] == token_v2.address and record["contractName"] == "StockTokenV2Mock"
-    assert any(item.get("name") == "version" for item in record["abi"])
+    assert record["implementation"] == token_v2.address and record["contractName"] == "StockToken"
     implementation = records.load("StockTokenImplementation")
     assert implementation["address"] == token_v2.address
-    assert implementation["codeHash"] == creation_code_hash(project.StockTokenV2Mock.contract_type)
+    assert implementation["codeHash"] == creation_code_hash(project.StockToken.contract_type)
     assert implementation["blockNumber"] == upgrade.block_number and "args" not in implementation
     assert records.load("ComplianceRegistryImplementation")["address"] == registry_v2.address
     again = deployer_for(project, chain, records, deployer).deploy(config)
@@ -390,3 +399,14 @@ def test_cli_dry_run_then_deploy_with_a_keyfile_passphrase_from_the_environment(
     record = json.loads((tmp_path / "arbitrum-devnet" / "ComplianceRegistry.json").read_text())
     assert chain.provider.get_receipt(record["transactionHash"]).sender == address
     assert (tmp_path / "exports" / "arbitrum-devnet.json").is_file()
+
+
+def test_only_the_suites_contracts_are_trusted_as_implementations(project):
+    from stocksuite.upgrades import untrusted_folder
+
+    local, arbitrum_one = 412346, 42161
+    assert untrusted_folder(project.StockTokenV2Mock, local) == untrusted_folder(project.PlainERC20, arbitrum_one) == "test/"
+    assert untrusted_folder(project.ManualFeed, local) is None  # the local L2's own stand-in, there only
+    assert untrusted_folder(project.ManualFeed, arbitrum_one) == "local/"
+    assert untrusted_folder(project.StockToken, arbitrum_one) is None
+    assert untrusted_folder(gov.container("SafeL2"), arbitrum_one) is None
