@@ -476,7 +476,9 @@ def test_invalid_multipliers_and_times(funded, roles, chain):
 
 
 def test_ui_conversions_round_down(funded, roles, chain):
-    funded.setUIMultiplier(3 * 10**18 // 2, chain.pending_timestamp, sender=roles["corporate"])  # 3-for-2
+    at = chain.pending_timestamp + 5  # ahead of the block that carries it, however slow the machine
+    funded.setUIMultiplier(3 * 10**18 // 2, at, sender=roles["corporate"])  # 3-for-2
+    chain.mine(timestamp=at)
     assert funded.toUIAmount(3) == 4  # 4.5 rounds down
     assert funded.fromUIAmount(4) == 2  # 2.67 rounds down
     assert funded.fromUIAmount(funded.toUIAmount(7)) <= 7
