@@ -413,12 +413,6 @@ def test_claims_never_exceed_the_dividends_own_funding(actions, token, usd, depl
     assert usd.balanceOf(actions) == 0
 
 
-@pytest.fixture(scope="module")
-def blacklist_usd(project, deployer):
-    """A stablecoin that refuses transfers to and from the accounts it blacklists (as USDC does)."""
-    return deployer.deploy(project.BlacklistUSD, deployer)
-
-
 def test_pay_batch_skips_claimed_frozen_and_refused_leaves_and_pays_the_rest(actions, token, blacklist_usd, deployer,
                                                                              registry, roles, investors, chain,
                                                                              tax_account):  # fmt: skip
