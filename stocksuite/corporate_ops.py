@@ -204,7 +204,8 @@ def ticker_vaults(ctx: Context, symbol: str) -> tuple[Any, ...]:
 
 
 def prepare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_time: int, table: WithholdingTable,
-                     excluded: frozenset[str], include_contracts: frozenset[str] = frozenset()) -> Distribution:  # fmt: skip
+                     excluded: frozenset[str],
+                     include_contracts: frozenset[str] = frozenset()) -> Distribution:  # fmt: skip
     """Entitlements at the record time. The ticker's redemption vault is excluded and its
     tokens count for the holders whose requests it holds; every other registry contract account
     is excluded too (an AMM pair cannot pass a dividend on) unless ``include_contracts`` names it

@@ -75,7 +75,9 @@ contract CorporateActions is
     /// words' net (withholding) fields, over the first `claimWords` words; claims outside them are
     /// refused, so the sums see every payment. `unclaimed` = funded - paid - withheld (every sum
     /// < 2**96, see {declareDividend}); it takes bytes of slot 3 that were unused before it was
-    /// added, so every other field keeps its slot.
+    /// added, so every other field keeps its slot. A dividend declared before then reads 0 there:
+    /// its claims are refused as past its funding and {reclaim} (which counts from the words)
+    /// returns its unpaid funding; upgrade with none open, or after paying them out.
     struct Dividend {
         Status status;
         uint32 paymentTime;
@@ -89,7 +91,7 @@ contract CorporateActions is
         uint96 unclaimed; // funding not yet paid or withheld; returned by {reclaim}
         address taxAccount;
         // word w: bits [0, 64) claimed flags of leaves 64w..64w+63, [64, 160) their net paid,
-        // [160, 256) their tax withheld (see {_pay})
+        // [160, 256) their tax withheld (see {_addClaim})
         mapping(uint256 word => uint256) claims;
     }
 
@@ -258,7 +260,8 @@ contract CorporateActions is
         if (refused == SkipReason.ClaimantFrozen) revert ClaimantFrozen(account);
         if (refused == SkipReason.FundingExceeded) {
             uint256 spent = uint256(d.funded) - d.unclaimed;
-            revert DividendFundingExceeded(id, Math.saturatingAdd(spent, Math.saturatingAdd(net, withholding)), d.funded);
+            uint256 wouldPay = Math.saturatingAdd(spent, Math.saturatingAdd(net, withholding));
+            revert DividendFundingExceeded(id, wouldPay, d.funded);
         }
         emit DividendPaid(id, index, account, net, withholding);
         d.stablecoin.safeTransfer(account, net);
@@ -275,7 +278,8 @@ contract CorporateActions is
         Dividend storage d = _openDividend(id);
         for (uint256 i; i < claims.length; ++i) {
             Claim calldata c = claims[i];
-            (SkipReason skipped, uint256 w, uint256 word) = _record(d, id, c.index, c.account, c.net, c.withholding, c.proof);
+            (SkipReason skipped, uint256 w, uint256 word) =
+                _record(d, id, c.index, c.account, c.net, c.withholding, c.proof);
             if (skipped == SkipReason.None) {
                 if (d.stablecoin.trySafeTransfer(c.account, c.net)) {
                     // slither-disable-next-line reentrancy-events -- nonReentrant; the event follows the outcome
@@ -304,9 +308,9 @@ contract CorporateActions is
         Dividend storage d = _dividend(id);
         if (d.status != Status.Announced) revert UnknownAction(id);
         if (block.timestamp < d.claimExpiry) revert ClaimsStillOpen(d.claimExpiry);
-        (, uint256 withheld) = _claimedTotals(d);
+        (uint256 paid, uint256 withheld) = _claimedTotals(d);
         _remit(d, id, withheld);
-        uint256 amount = d.unclaimed;
+        uint256 amount = uint256(d.funded) - paid - withheld; // == unclaimed (see {Dividend})
         d.unclaimed = 0;
         d.status = Status.Reclaimed;
         emit DividendReclaimed(id, d.funder, amount);

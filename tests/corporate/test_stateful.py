@@ -137,7 +137,8 @@ def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, 
 
         def _open_ids(self) -> list[int]:
             now = chain.blocks.head.timestamp
-            return [i for i, v in getattr(self, "dividends", {}).items() if v["reclaimed"] == 0 and now < v["expiry"] - 5]
+            dividends = getattr(self, "dividends", {})
+            return [i for i, v in dividends.items() if v["reclaimed"] == 0 and now < v["expiry"] - 5]
 
         def _open(self, data):
             return data.draw(st.sampled_from(self._open_ids()))
