@@ -12,6 +12,10 @@ from stocksuite.cli import ConnectedCommand
 
 _account = click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
 _time_help = "now, +N[smhd], unix seconds or ISO 8601"
+_include_contract = click.option(
+    "--include-contract", "include_contracts", multiple=True,
+    help="a registry contract account entitled itself (an omnibus custodian that passes dividends on); "
+         "other contract accounts (AMM pairs) are excluded by default; repeatable")  # fmt: skip
 
 
 def _ctx(ecosystem, network):
@@ -100,8 +104,10 @@ def names(ecosystem, network, ticker):
 @click.option("--withholding", "withholding_file", type=click.Path(exists=True, dir_okay=False),
               default="config/withholding.yaml", show_default=True)
 @click.option("--exclude", multiple=True, help="holder with no entitlement (e.g. the treasury); repeatable")
+@_include_contract
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False), required=True)
-def entitlements(ecosystem, network, ticker, amount_per_share, record_time, withholding_file, exclude, csv_out):
+def entitlements(ecosystem, network, ticker, amount_per_share, record_time, withholding_file, exclude,
+                 include_contracts, csv_out):
     """Compute a dividend's entitlements from chain data into a CSV (sends nothing)."""
     from ape import chain
 
@@ -112,10 +118,21 @@ def entitlements(ecosystem, network, ticker, amount_per_share, record_time, with
         ctx = _ctx(ecosystem, network)
         distribution = prepare_dividend(ctx, ticker, parse_usd(amount_per_share),
                                         parse_time(record_time, chain.blocks.head.timestamp),
-                                        load_withholding(Path(withholding_file)), frozenset(exclude))
+                                        load_withholding(Path(withholding_file)), frozenset(exclude),
+                                        frozenset(include_contracts))
         distribution.write_csv(Path(csv_out))
+        decimals = int(ctx.token(ticker).decimals())
     click.echo(f"{len(distribution.entitlements)} holders, net {distribution.total_net / 1e6:,.2f}, withheld "
                f"{distribution.total_withholding / 1e6:,.2f} -> {csv_out}")
+    _echo_exclusions(distribution, decimals)
+
+
+def _echo_exclusions(distribution, decimals):
+    from stocksuite.cap_table import exact_decimal
+
+    for x in distribution.exclusions:
+        click.echo(f"  excluded {x.account}: {x.raw_balance} raw, {exact_decimal(x.shares, decimals):f} shares: "
+                   f"{x.reason}")
 
 
 @cli.command(cls=ConnectedCommand)
@@ -128,11 +145,12 @@ def entitlements(ecosystem, network, ticker, amount_per_share, record_time, with
               default="config/withholding.yaml", show_default=True)
 @click.option("--tax-account", required=True, help="receives the withheld tax")
 @click.option("--exclude", multiple=True, help="holder with no entitlement (e.g. the treasury); repeatable")
+@_include_contract
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="entitlements JSON with proofs")
 @click.option("--approve", is_flag=True, help="approve the stablecoin amount first if needed")
 @_account
 def declare(ecosystem, network, ticker, amount_per_share, record_time, payment_time, claim_expiry,
-            withholding_file, tax_account, exclude, out, approve, alias):
+            withholding_file, tax_account, exclude, include_contracts, out, approve, alias):
     """Snapshot at the record time, compute entitlements and withholding, fund and publish."""
     from ape import chain
 
@@ -147,10 +165,13 @@ def declare(ecosystem, network, ticker, amount_per_share, record_time, payment_t
             ctx, ticker, parse_usd(amount_per_share), parse_time(record_time, head),
             parse_time(payment_time, now, now_margin=5), parse_time(claim_expiry, now, now_margin=5),
             load_withholding(Path(withholding_file)),
-            resolve_address(tax_account, chain.chain_id), frozenset(exclude), Path(out), _signer(alias, 7), approve)
+            resolve_address(tax_account, chain.chain_id), frozenset(exclude), Path(out), _signer(alias, 7), approve,
+            include_contracts=frozenset(include_contracts))
+        decimals = int(ctx.token(ticker).decimals())
     click.echo(f"dividend {dividend_id} declared: {len(distribution.entitlements)} holders, net "
                f"{distribution.total_net / 1e6:,.2f}, withheld {distribution.total_withholding / 1e6:,.2f}; "
                f"entitlements in {out}")
+    _echo_exclusions(distribution, decimals)
 
 
 @cli.command(cls=ConnectedCommand)
@@ -202,15 +223,27 @@ def claim(ecosystem, network, dividend_id, entitlements_file, alias):
 @cli.command(cls=ConnectedCommand)
 @click.argument("dividend_id", type=int)
 @click.option("--entitlements", "entitlements_file", type=click.Path(exists=True, dir_okay=False), required=True)
+@click.option("--batch-size", type=click.IntRange(1, 500), default=50, show_default=True)
 @_account
-def pay(ecosystem, network, dividend_id, entitlements_file, alias):
-    """Paying agent: pay every unclaimed entitlement, in batches of 50."""
+def pay(ecosystem, network, dividend_id, entitlements_file, batch_size, alias):
+    """Paying agent: pay every unpaid entitlement, in batches. Already paid and frozen holders are
+    left out (re-read before each batch); what the contract skips is listed; it always finishes."""
     from stocksuite.cli import fail_cleanly
     from stocksuite.corporate_ops import pay_unclaimed
 
+    def progress(payout):
+        click.echo(f"batch {payout.batches}: {len(payout.paid)} paid so far")
+
     with fail_cleanly():
-        paid = pay_unclaimed(_ctx(ecosystem, network), dividend_id, Path(entitlements_file), _signer(alias, 9))
-    click.echo(f"paid {paid} holder(s)")
+        signer = _signer(alias, 9)
+        click.echo(f"paying dividend {dividend_id}'s unpaid entitlements from {entitlements_file} as "
+                   f"{signer.address}, {batch_size} per payBatch transaction")
+        payout = pay_unclaimed(_ctx(ecosystem, network), dividend_id, Path(entitlements_file), signer, batch_size,
+                               progress)  # fmt: skip
+    click.echo(f"paid {len(payout.paid)} holder(s) in {payout.batches} batch(es)")
+    for what, leaves in (("left out", payout.left_out), ("skipped by the contract", payout.skipped)):
+        for leaf in leaves:
+            click.echo(f"  {what}: leaf {leaf.index} {leaf.account}: {leaf.outcome}")
 
 
 def _action_command(name: str, method: str, done: str, help_text: str):

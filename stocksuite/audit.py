@@ -80,6 +80,7 @@ EVENT_CATEGORIES: dict[str, str | None] = {
     "DividendReclaimed": "corporate action",
     "WithholdingRemitted": "corporate action",
     "DividendPaid": "corporate action",  # by the paying agent only (see CONDITIONS)
+    "DividendPaymentSkipped": "corporate action",  # a batch payout (paying agent) left a leaf unpaid
     # Redemption vault fills (fulfiller).
     "RedeemFulfilled": "vault fill",
     "DepositFulfilled": "vault fill",

@@ -16,7 +16,7 @@ from typing import Any
 
 from stocksuite.errors import StockSuiteError
 from stocksuite.merkle import StandardMerkleTree
-from stocksuite.records import InvestorRecord
+from stocksuite.records import CONTRACT_ACCOUNT, InvestorRecord
 from stocksuite.register import rebuild_registry
 
 LEAF_TYPES = ("uint256", "address", "uint256", "uint256")  # index, account, net, withholding
@@ -24,6 +24,7 @@ MULTIPLIER_ONE = 10**18
 BPS = 10_000
 ZERO = "0x0000000000000000000000000000000000000000"
 KINDS = {"SPLF": 0, "SPLR": 1, "DVSE": 2, "DVCA": 3, "DRIP": 4, "CHAN": 5}
+CONTRACT_ACCOUNT_REASON = "contract account: cannot pass a dividend on (e.g. an AMM pair)"
 TERMS_FIELDS = ("token", "stablecoin", "amountPerShare", "recordTime", "paymentTime", "claimExpiry", "merkleRoot",
                 "leafCount", "totalNet", "totalWithholding", "taxAccount", "uri")  # ICorporateActions.DividendTerms
 
@@ -68,10 +69,22 @@ class Entitlement:
     net: int
 
 
+@dataclass(frozen=True)
+class Exclusion:
+    """A holder at the record time given no entitlement, with what it held and why."""
+
+    account: str
+    raw_balance: int
+    shares: int  # token decimals
+    reason: str
+
+
 @dataclass
 class Distribution:
     entitlements: list[Entitlement]
     tree: StandardMerkleTree
+    excluded: frozenset[str] = frozenset()  # published with the declaration (vaults included)
+    exclusions: list[Exclusion] = field(default_factory=list)  # the excluded that held tokens
 
     @property
     def root(self) -> bytes:
@@ -110,6 +123,8 @@ class Distribution:
             "leafEncoding": list(LEAF_TYPES),
             "entitlements": [{**asdict(e), "proof": ["0x" + p.hex() for p in self.proof(e.index)]}
                              for e in self.entitlements],
+            "excluded": sorted(self.excluded, key=str.lower),
+            "exclusions": [asdict(x) for x in self.exclusions],
         }  # fmt: skip
         path.write_text(json.dumps(data, indent=2) + "\n")
 
@@ -226,15 +241,33 @@ def redemption_vaults_among(addresses: Any, token: Any, project: Any, chain: Any
     return tuple(vaults)
 
 
+def contract_accounts_to_exclude(snapshot: Snapshot, include: frozenset[str] = frozenset()) -> frozenset[str]:
+    """Holders at the record time whose registry record (as of the record block) flags a contract
+    account, but for ``include`` (e.g. an omnibus custodian that passes dividends on): a cash
+    dividend credited to an AMM pair goes to whoever calls its `skim` first. The suite's vaults
+    are no longer among the holders here: their tokens count for their requesters
+    (:func:`attribute_vault`). Refuses an ``include`` that is no such holder (a mistyped address)."""
+    flagged = frozenset(a for a in snapshot.balances if snapshot.records.get(a, 0) & CONTRACT_ACCOUNT)
+    unknown = sorted(include - flagged)
+    if unknown:
+        raise CorporateActionError(f"{unknown[0]} is not a contract account holding the token at the record time "
+                                   f"(block {snapshot.block}): nothing to include")  # fmt: skip
+    return flagged - include
+
+
 def compute_entitlements(snapshot: Snapshot, amount_per_share: int, token_decimals: int, table: WithholdingTable,
-                         excluded: frozenset[str] = frozenset()) -> Distribution:  # fmt: skip
-    """Shares at the record time (raw x multiplier), gross, withholding by jurisdiction, net."""
+                         excluded: frozenset[str] = frozenset(),
+                         reasons: dict[str, str] | None = None) -> Distribution:  # fmt: skip
+    """Shares at the record time (raw x multiplier), gross, withholding by jurisdiction, net.
+    ``excluded`` holders get nothing and are listed with their holding and ``reasons[account]``."""
     entitlements: list[Entitlement] = []
+    exclusions: list[Exclusion] = []
     for account in sorted(snapshot.balances, key=str.lower):
-        if account in excluded:
-            continue
         raw = snapshot.balances[account]
         shares = raw * snapshot.multiplier // MULTIPLIER_ONE
+        if account in excluded:
+            exclusions.append(Exclusion(account, raw, shares, (reasons or {}).get(account, "excluded")))
+            continue
         gross = shares * amount_per_share // 10**token_decimals
         if gross == 0:
             continue
@@ -247,7 +280,7 @@ def compute_entitlements(snapshot: Snapshot, amount_per_share: int, token_decima
     if not entitlements:
         raise CorporateActionError("nobody is entitled: no holder at the record time, or a zero amount.")
     values = [(e.index, e.account, e.net, e.withholding) for e in entitlements]
-    return Distribution(entitlements, StandardMerkleTree.of(values, LEAF_TYPES))
+    return Distribution(entitlements, StandardMerkleTree.of(values, LEAF_TYPES), frozenset(excluded), exclusions)
 
 
 def parse_ratio(text: str) -> tuple[int, int]:

@@ -10,22 +10,28 @@ import datetime as dt
 import json
 import re
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from stocksuite.corporate import (
+    CONTRACT_ACCOUNT_REASON,
     KINDS,
+    LEAF_TYPES,
     CorporateActionError,
     Distribution,
     WithholdingTable,
     compute_entitlements,
+    contract_accounts_to_exclude,
     parse_ratio,
     take_snapshot,
     verify_dividend,
 )
+from stocksuite.merkle import StandardMerkleTree
+from stocksuite.records import FROZEN
 from stocksuite.deployments import Deployments
 from stocksuite.records import parse_jurisdiction
 
@@ -205,23 +211,29 @@ def ticker_vaults(ctx: Context, symbol: str) -> tuple[Any, ...]:
 
 
 def prepare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_time: int, table: WithholdingTable,
-                     excluded: frozenset[str]) -> Distribution:  # fmt: skip
+                     excluded: frozenset[str],
+                     include_contracts: frozenset[str] = frozenset()) -> Distribution:  # fmt: skip
     """Entitlements at the record time. The ticker's redemption vault is excluded and its
-    tokens count for the holders whose requests it holds (published with the exclusions)."""
+    tokens count for the holders whose requests it holds; every other registry contract account
+    is excluded too (an AMM pair cannot pass a dividend on) unless ``include_contracts`` names it
+    (an omnibus custodian that does). All of them are published with the exclusions, so `verify`
+    recomputes the same root."""
     token = ctx.token(symbol)
     vaults = ticker_vaults(ctx, symbol)
     snapshot = take_snapshot(ctx.chain, token, ctx.registry, record_time, ctx.start_block(), vaults)
-    excluded = excluded | {v.address for v in vaults}
-    return compute_entitlements(snapshot, amount_per_share, int(token.decimals()), table, excluded)
+    contracts = contract_accounts_to_exclude(snapshot, include_contracts) - excluded
+    reasons = {a: "excluded by the officer" for a in excluded} | dict.fromkeys(contracts, CONTRACT_ACCOUNT_REASON)
+    excluded = excluded | contracts | {v.address for v in vaults}
+    return compute_entitlements(snapshot, amount_per_share, int(token.decimals()), table, excluded, reasons)
 
 
 def declare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_time: int, payment_time: int,
                      claim_expiry: int, table: WithholdingTable, tax_account: str, excluded: frozenset[str],
-                     out: Path, sender: Any, approve: bool, uri: str = "") -> tuple[int, Distribution]:  # fmt: skip
+                     out: Path, sender: Any, approve: bool, uri: str = "",
+                     include_contracts: frozenset[str] = frozenset()) -> tuple[int, Distribution]:  # fmt: skip
     if not record_time < payment_time < claim_expiry:
         raise CorporateActionError("times must satisfy record < payment < claim expiry")
-    excluded = excluded | {v.address for v in ticker_vaults(ctx, symbol)}  # published: verifiers attribute it too
-    distribution = prepare_dividend(ctx, symbol, amount_per_share, record_time, table, excluded)
+    distribution = prepare_dividend(ctx, symbol, amount_per_share, record_time, table, excluded, include_contracts)
     total = distribution.total_net + distribution.total_withholding
     usd, actions = ctx.stablecoin(), ctx.actions
     most = int(actions.MAX_DIVIDEND_LEAVES())
@@ -243,7 +255,7 @@ def declare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_ti
     terms = distribution.terms(ctx.token(symbol).address, usd.address, amount_per_share, record_time, payment_time,
                                claim_expiry, tax_account, uri or out.name)  # fmt: skip
     receipt = actions.declareDividend(terms, jurisdictions, [table.rates[j] for j in jurisdictions],
-                                      table.default_bps, sorted(excluded), sender=sender)  # fmt: skip
+                                      table.default_bps, sorted(distribution.excluded), sender=sender)  # fmt: skip
     return int(receipt.events.filter(actions.DividendDeclared)[0].id), distribution
 
 
@@ -270,15 +282,83 @@ def claim(ctx: Context, dividend_id: int, entitlements: Path, account: str, send
     return entry
 
 
-def pay_unclaimed(ctx: Context, dividend_id: int, entitlements: Path, sender: Any, batch_size: int = 50) -> int:
-    """The paying agent pays every unclaimed entitlement, in batches; returns how many were paid."""
-    actions = ctx.actions
-    pending = [e for e in load_entitlements(entitlements)["entitlements"]
-               if not actions.isClaimed(dividend_id, e["index"])]  # fmt: skip
-    for i in range(0, len(pending), batch_size):
-        batch = [_claim_args(dividend_id, e)[1:] for e in pending[i : i + batch_size]]
-        actions.payBatch(dividend_id, batch, sender=sender)
-    return len(pending)
+SKIP_REASONS = {1: "already paid", 2: "frozen", 3: "past the dividend's funding", 4: "refused by the stablecoin"}
+LEFT_OUT_PAID, LEFT_OUT_FROZEN = SKIP_REASONS[1], SKIP_REASONS[2]
+
+
+@dataclass(frozen=True)
+class LeafOutcome:
+    """An entitlement a payout paid ("paid"), or did not pay and why."""
+
+    index: int
+    account: str
+    outcome: str
+
+
+@dataclass
+class Payout:
+    """What ``pay`` did: entitlements paid, left out before a batch (already paid, frozen) and
+    skipped by the contract in a batch (as its DividendPaymentSkipped events say)."""
+
+    dividend_id: int
+    batches: int = 0
+    paid: list[LeafOutcome] = field(default_factory=list)  # outcome "paid"
+    left_out: list[LeafOutcome] = field(default_factory=list)
+    skipped: list[LeafOutcome] = field(default_factory=list)
+
+
+def _checked_entries(ctx: Context, dividend_id: int, entitlements: Path) -> list[dict[str, Any]]:
+    """The file's entitlements, refused unless every proof leads to the dividend's root on chain:
+    a wrong file would revert a batch (nothing is sent for it)."""
+    data = load_entitlements(entitlements)
+    root = bytes(ctx.actions.dividend(dividend_id).merkleRoot)
+    for entry in data["entitlements"]:
+        leaf = (entry["index"], entry["account"], entry["net"], entry["withholding"])
+        if not StandardMerkleTree.verify(root, LEAF_TYPES, leaf, [bytes.fromhex(p[2:]) for p in entry["proof"]]):
+            raise CorporateActionError(f"{entitlements}: the proof of leaf {entry['index']} does not lead to dividend "
+                                       f"{dividend_id}'s root 0x{root.hex()}: not this dividend's file")  # fmt: skip
+    return data["entitlements"]
+
+
+def _why_not_payable(ctx: Context, dividend_id: int, entry: dict[str, Any]) -> str | None:
+    """Read now, before the batch: paid already (anyone may claim for a holder), or frozen."""
+    if ctx.actions.isClaimed(dividend_id, entry["index"]):
+        return LEFT_OUT_PAID
+    if int(ctx.registry.recordOf(entry["account"])) & FROZEN:
+        return LEFT_OUT_FROZEN
+    return None
+
+
+def pay_unclaimed(ctx: Context, dividend_id: int, entitlements: Path, sender: Any, batch_size: int = 50,
+                  on_batch: Callable[[Payout], None] | None = None) -> Payout:  # fmt: skip
+    """The paying agent pays every unpaid entitlement, in batches. Before each batch it re-reads
+    which are paid and who is frozen and leaves those out; what the contract still skips (a claim
+    in between, a stablecoin that refuses the account, past the funding) is read from the
+    receipt. It goes on to the end either way; ``on_batch`` sees the payout after each batch."""
+    actions, payout = ctx.actions, Payout(dividend_id)
+    entries = _checked_entries(ctx, dividend_id, entitlements)
+    position = 0
+    while position < len(entries):
+        batch = []
+        while position < len(entries) and len(batch) < batch_size:
+            entry = entries[position]
+            position += 1
+            reason = _why_not_payable(ctx, dividend_id, entry)
+            if reason is None:
+                batch.append(entry)
+            else:
+                payout.left_out.append(LeafOutcome(entry["index"], entry["account"], reason))
+        if not batch:
+            continue
+        receipt = actions.payBatch(dividend_id, [_claim_args(dividend_id, e)[1:] for e in batch], sender=sender)
+        payout.batches += 1
+        paid = receipt.events.filter(actions.DividendPaid)
+        payout.paid += [LeafOutcome(int(e.index), e.account, "paid") for e in paid]
+        payout.skipped += [LeafOutcome(int(e.index), e.account, SKIP_REASONS[int(e.reason)])
+                           for e in receipt.events.filter(actions.DividendPaymentSkipped)]  # fmt: skip
+        if on_batch is not None:
+            on_batch(payout)
+    return payout
 
 
 def status(ctx: Context, dividend_id: int) -> dict[str, Any]:

@@ -124,7 +124,7 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
             ctx, "AAPLx", 240_000, record_time, chain_now(chain) + 3, chain_now(chain) + 3_600, WITHHOLDING,
             accounts[16].address, frozenset(), out, corporate, approve=True)  # fmt: skip
         _wait_until(chain, chain_now(chain) + 4)
-        paid = pay_unclaimed(ctx, dividend_id, out, paying_agent)
+        paid = len(pay_unclaimed(ctx, dividend_id, out, paying_agent).paid)
     ctx.actions.remitWithholding(dividend_id, sender=corporate)
     report(Step(f"6. Cash dividend $0.24/share (action {dividend_id}), withholding by jurisdiction", [
         f"{e.account}: {e.shares / SHARE:,.0f} shares at record, gross ${e.gross / USD:,.2f}, "

@@ -23,15 +23,18 @@ import {StockToken} from "../token/StockToken.sol";
 /// against a Merkle root of record-time entitlements computed from chain data off-chain
 /// (`stocksuite.corporate`), so the token's transfer path carries no dividend bookkeeping.
 /// Name changes (CHAN) schedule the token's name, symbol and underlying ticker the same way.
-/// @dev Invariants: for every dividend, paid + withheld + reclaimed == funded, and no leaf is
-/// paid twice (one bit per leaf). Trust assumption: the declared tree's leaves sum to the funded
-/// totals; the officer's tool builds it so and `verify` lets anyone recompute root, leaf count and
-/// totals from chain data. A wrong tree is stopped from paying past 2**96 per claim word and
-/// from remitting or reclaiming once its claims exceed its funding (ClaimsExceedFunding). A claim updates one word holding 64 leaves' bits and their
-/// net and withheld sums, so the claim path writes no per-dividend total (`dividend_claim` in
-/// benchmarks/gas.json); remittance, reclaim and the views sum the words (O(leaves / 64)).
-/// Withheld tax accrues per dividend and is remitted to its tax account by {remitWithholding};
-/// events record every payment with its withholding.
+/// @dev Invariants: for every dividend, paid + withheld + unclaimed == funded until it is
+/// reclaimed, then paid + withheld + reclaimed == funded; no leaf is paid twice (one bit per
+/// leaf). Per-dividend funding isolation: a claim that would take a dividend's payments (net plus
+/// withheld) past its own funding is refused (DividendFundingExceeded; {payBatch} skips it), so
+/// whatever its tree says, a dividend never pays out stablecoin another dividend was funded with.
+/// The tree is not trusted for that; it is trusted only to say who gets what within the funding,
+/// which the officer's tool builds and `verify` lets anyone recompute (root, leaf count, totals)
+/// from chain data. A claim updates one word holding 64 leaves' bits and their net and withheld
+/// sums, and the dividend's `unclaimed` (packed with its funder): `dividend_claim` in
+/// benchmarks/gas.json. Remittance and the views sum the words (O(leaves / 64)). Withheld tax
+/// accrues per dividend and is remitted to its tax account by {remitWithholding}; events record
+/// every payment with its withholding, and every entitlement a batch payout skips with why.
 contract CorporateActions is
     Initializable,
     AccessControlUpgradeable,
@@ -67,9 +70,14 @@ contract CorporateActions is
         uint64 tokenNonce; // the token's multiplier nonce after the announcement
     }
 
-    /// @dev Packed for the claim path: it reads slots 0 and 1 and updates one claim word.
-    /// Invariant: paid (withheld) = the sum of the words' net (withholding) fields, over the
-    /// first `claimWords` words; claims outside them are refused, so the sums see every payment.
+    /// @dev Packed for the claim path: it reads slots 0 and 1, updates one claim word and the
+    /// slot of `funder` and `unclaimed` (slot 3). Invariant: paid (withheld) = the sum of the
+    /// words' net (withholding) fields, over the first `claimWords` words; claims outside them are
+    /// refused, so the sums see every payment. `unclaimed` = funded - paid - withheld (every sum
+    /// < 2**96, see {declareDividend}); it takes bytes of slot 3 that were unused before it was
+    /// added, so every other field keeps its slot. A dividend declared before then reads 0 there:
+    /// its claims are refused as past its funding and {reclaim} (which counts from the words)
+    /// returns its unpaid funding; upgrade with none open, or after paying them out.
     struct Dividend {
         Status status;
         uint32 paymentTime;
@@ -80,9 +88,10 @@ contract CorporateActions is
         uint128 funded;
         uint128 remitted;
         address funder;
+        uint96 unclaimed; // funding not yet paid or withheld; returned by {reclaim}
         address taxAccount;
         // word w: bits [0, 64) claimed flags of leaves 64w..64w+63, [64, 160) their net paid,
-        // [160, 256) their tax withheld (see {_pay})
+        // [160, 256) their tax withheld (see {_addClaim})
         mapping(uint256 word => uint256) claims;
     }
 
@@ -218,7 +227,8 @@ contract CorporateActions is
         d.stablecoin = IERC20(terms.stablecoin);
         d.taxAccount = terms.taxAccount;
         d.merkleRoot = terms.merkleRoot;
-        d.funded = uint128(total);
+        d.funded = uint128(total); // < 2**96 (checked by _checkTerms)
+        d.unclaimed = uint96(total);
         emit DividendDeclared(id, terms.token, terms);
         emit DividendWithholdingTable(id, jurisdictions, bps, defaultBps, excluded);
 
@@ -245,17 +255,41 @@ contract CorporateActions is
         bytes32[] calldata proof
     ) external nonReentrant {
         Dividend storage d = _openDividend(id);
-        _pay(d, id, index, account, net, withholding, proof);
+        (SkipReason refused,,) = _record(d, id, index, account, net, withholding, proof);
+        if (refused == SkipReason.AlreadyClaimed) revert AlreadyClaimed(id, index);
+        if (refused == SkipReason.ClaimantFrozen) revert ClaimantFrozen(account);
+        if (refused == SkipReason.FundingExceeded) {
+            uint256 spent = uint256(d.funded) - d.unclaimed;
+            uint256 wouldPay = Math.saturatingAdd(spent, Math.saturatingAdd(net, withholding));
+            revert DividendFundingExceeded(id, wouldPay, d.funded);
+        }
+        emit DividendPaid(id, index, account, net, withholding);
+        d.stablecoin.safeTransfer(account, net);
     }
 
-    /// @notice Pays many holders (paying agent), e.g. those whose wallets cannot claim.
+    /// @notice Pays many holders (paying agent), e.g. those whose wallets cannot claim. An
+    /// entitlement already paid, of an account the registry freezes, past the dividend's funding
+    /// or that the stablecoin refuses to transfer is skipped with DividendPaymentSkipped and left
+    /// payable later; the rest are paid. A proof that does not match reverts the whole batch: the
+    /// paying agent's file is wrong (nobody else can make a published proof fail).
     /// @param id The dividend.
     /// @param claims The entitlements with their proofs.
     function payBatch(uint256 id, Claim[] calldata claims) external onlyRole(PAYING_AGENT_ROLE) nonReentrant {
         Dividend storage d = _openDividend(id);
         for (uint256 i; i < claims.length; ++i) {
             Claim calldata c = claims[i];
-            _pay(d, id, c.index, c.account, c.net, c.withholding, c.proof);
+            (SkipReason skipped, uint256 w, uint256 word) =
+                _record(d, id, c.index, c.account, c.net, c.withholding, c.proof);
+            if (skipped == SkipReason.None) {
+                if (d.stablecoin.trySafeTransfer(c.account, c.net)) {
+                    // slither-disable-next-line reentrancy-events -- nonReentrant; the event follows the outcome
+                    emit DividendPaid(id, c.index, c.account, c.net, c.withholding);
+                    continue;
+                }
+                _undo(d, w, word, c.net + c.withholding);
+                skipped = SkipReason.TransferFailed;
+            }
+            emit DividendPaymentSkipped(id, c.index, c.account, skipped);
         }
     }
 
@@ -263,7 +297,7 @@ contract CorporateActions is
     /// @param id The dividend.
     function remitWithholding(uint256 id) public nonReentrant {
         Dividend storage d = _dividend(id);
-        (, uint256 withheld) = _checkedTotals(d, id);
+        (, uint256 withheld) = _claimedTotals(d);
         _remit(d, id, withheld);
     }
 
@@ -274,9 +308,10 @@ contract CorporateActions is
         Dividend storage d = _dividend(id);
         if (d.status != Status.Announced) revert UnknownAction(id);
         if (block.timestamp < d.claimExpiry) revert ClaimsStillOpen(d.claimExpiry);
-        (uint256 paid, uint256 withheld) = _checkedTotals(d, id);
+        (uint256 paid, uint256 withheld) = _claimedTotals(d);
         _remit(d, id, withheld);
-        uint256 amount = uint256(d.funded) - paid - withheld;
+        uint256 amount = uint256(d.funded) - paid - withheld; // == unclaimed (see {Dividend})
+        d.unclaimed = 0;
         d.status = Status.Reclaimed;
         emit DividendReclaimed(id, d.funder, amount);
         if (amount != 0) d.stablecoin.safeTransfer(d.funder, amount);
@@ -301,6 +336,7 @@ contract CorporateActions is
         if (block.timestamp >= d.paymentTime) revert ActionAlreadyEffective(id);
         d.status = Status.Cancelled;
         uint256 refund = d.funded; // nothing was paid: claims open at the payment time
+        d.unclaimed = 0;
         emit ActionCancelled(id);
         emit DividendReclaimed(id, d.funder, refund);
         d.stablecoin.safeTransfer(d.funder, refund);
@@ -393,7 +429,10 @@ contract CorporateActions is
         }
     }
 
-    function _pay(
+    /// @dev Records one payment (its claimed bit, the word's sums, `unclaimed`) and returns the
+    /// word index and the word as it was; or returns why it cannot be paid, changing nothing. A
+    /// proof that does not match reverts. The caller then transfers the net amount.
+    function _record(
         Dividend storage d,
         uint256 id,
         uint256 index,
@@ -401,43 +440,42 @@ contract CorporateActions is
         uint256 net,
         uint256 withholding,
         bytes32[] calldata proof
-    ) private {
-        uint256 w = index >> 6;
+    ) private returns (SkipReason, uint256 w, uint256 word) {
+        w = index >> 6;
         if (w >= d.claimWords) revert InvalidProof(id, index);
         uint256 flag = 1 << (index & 63);
-        uint256 word = d.claims[w];
-        if (word & flag != 0) revert AlreadyClaimed(id, index);
+        word = d.claims[w];
+        if (word & flag != 0) return (SkipReason.AlreadyClaimed, w, word);
         bytes32 leaf = keccak256(bytes.concat(keccak256(abi.encode(index, account, net, withholding))));
         if (!MerkleProof.verifyCalldata(proof, d.merkleRoot, leaf)) revert InvalidProof(id, index);
-        if (REGISTRY.recordOf(account).has(InvestorRecord.FROZEN)) revert ClaimantFrozen(account);
-        d.claims[w] = _addClaim(id, word | flag, net, withholding);
-        emit DividendPaid(id, index, account, net, withholding);
-        d.stablecoin.safeTransfer(account, net);
+        if (REGISTRY.recordOf(account).has(InvestorRecord.FROZEN)) return (SkipReason.ClaimantFrozen, w, word);
+        uint256 unclaimed = d.unclaimed;
+        if (net > unclaimed || withholding > unclaimed - net) return (SkipReason.FundingExceeded, w, word);
+        d.claims[w] = _addClaim(word | flag, net, withholding);
+        d.unclaimed = uint96(unclaimed - net - withholding); // below `unclaimed`, a uint96
+        return (SkipReason.None, w, word);
     }
 
-    /// @dev Adds a payment to a claim word's sums (see {Dividend}).
-    function _addClaim(uint256 id, uint256 word, uint256 net, uint256 withholding) private pure returns (uint256) {
+    /// @dev Undoes {_record} after a failed transfer: the entitlement stays payable.
+    function _undo(Dividend storage d, uint256 w, uint256 word, uint256 amount) private {
+        d.claims[w] = word;
+        d.unclaimed += uint96(amount); // what {_record} took off `unclaimed`
+    }
+
+    /// @dev Adds a payment to a claim word's sums (see {Dividend}). Neither sum can pass 2**96:
+    /// each is at most the dividend's payments, which stay within its funding (< 2**96).
+    function _addClaim(uint256 word, uint256 net, uint256 withholding) private pure returns (uint256) {
         uint256 netSum = uint96(word >> 64) + net;
         uint256 taxSum = (word >> 160) + withholding;
-        // Leaves that sum to `funded` (< 2**96, see {declareDividend}) never get here; a tree
-        // that pays more than it was funded with is stopped before it corrupts the word.
-        if (netSum > type(uint96).max || taxSum > type(uint96).max) revert ClaimsExceedFunding(id);
         return (word & type(uint64).max) | (netSum << 64) | (taxSum << 160);
     }
 
     function _remit(Dividend storage d, uint256 id, uint256 withheld) private {
         uint256 amount = withheld - d.remitted;
         if (amount == 0) return;
-        d.remitted = uint128(withheld); // withheld <= funded < 2**96 (checked by the caller)
+        d.remitted = uint128(withheld); // withheld <= funded - unclaimed < 2**96
         emit WithholdingRemitted(id, d.taxAccount, amount);
         d.stablecoin.safeTransfer(d.taxAccount, amount);
-    }
-
-    /// @dev {_claimedTotals}, refusing a dividend whose claims passed its funding (a wrong tree):
-    /// then no money of other dividends leaves through its remittance or reclaim.
-    function _checkedTotals(Dividend storage d, uint256 id) private view returns (uint256 paid, uint256 withheld) {
-        (paid, withheld) = _claimedTotals(d);
-        if (paid + withheld > d.funded) revert ClaimsExceedFunding(id);
     }
 
     /// @dev Sums the claim words: O(leaves / 64) reads (at most 4,096), for reclaim, remittance

@@ -24,6 +24,19 @@ interface ICorporateActions {
         Reclaimed
     }
 
+    /// @notice Why {payBatch} left an entitlement unpaid (in DividendPaymentSkipped; never None).
+    /// @dev None: payable. AlreadyClaimed: paid before (e.g. its holder claimed first).
+    /// ClaimantFrozen: the registry freezes the account ({claim} refuses it too).
+    /// FundingExceeded: paying it would take the dividend's payments past its own funding.
+    /// TransferFailed: the stablecoin refused the transfer (e.g. it blacklists the account).
+    enum SkipReason {
+        None,
+        AlreadyClaimed,
+        ClaimantFrozen,
+        FundingExceeded,
+        TransferFailed
+    }
+
     /// @notice Terms of a cash dividend, as declared.
     /// @param token The stock token.
     /// @param stablecoin The 6-decimal payment token.
@@ -134,6 +147,14 @@ interface ICorporateActions {
     /// @param withholding Withheld for the tax account.
     event DividendPaid(uint256 indexed id, uint256 index, address indexed account, uint256 net, uint256 withholding);
 
+    /// @notice Emitted when {payBatch} leaves an entitlement unpaid and goes on with the rest;
+    /// its claimed bit and the dividend's sums are untouched, so it can be paid later.
+    /// @param id Action id.
+    /// @param index Leaf index.
+    /// @param account The holder at the record time.
+    /// @param reason Why it was not paid.
+    event DividendPaymentSkipped(uint256 indexed id, uint256 index, address indexed account, SkipReason reason);
+
     /// @notice Emitted when withheld tax is remitted.
     /// @param id Action id.
     /// @param taxAccount Receiver.
@@ -199,11 +220,12 @@ interface ICorporateActions {
     /// @param account The holder.
     error ClaimantFrozen(address account);
 
-    /// @notice Thrown when a dividend's claims are found to exceed its funding (a wrong
-    /// entitlement tree): at a claim whose 64-leaf word would pass 2**96, and at remittance or
-    /// reclaim once paid + withheld > funded.
+    /// @notice Thrown when a claim would take a dividend's payments (net plus withheld) past the
+    /// stablecoin it was funded with (a wrong entitlement tree): no dividend pays out another's funds.
     /// @param id Action id.
-    error ClaimsExceedFunding(uint256 id);
+    /// @param wouldPay Net plus withheld of the dividend's payments, this one included.
+    /// @param funded What the dividend was funded with.
+    error DividendFundingExceeded(uint256 id, uint256 wouldPay, uint256 funded);
 
     /// @notice Thrown when reclaiming before the claim expiry.
     /// @param claimExpiry When reclaiming becomes possible.

@@ -18,3 +18,9 @@ def actions(project, deployer, registry, token, roles):
 @pytest.fixture(scope="module")
 def tax_account(accounts):
     return accounts[16]
+
+
+@pytest.fixture(scope="module")
+def blacklist_usd(project, deployer):
+    """A stablecoin that refuses transfers to and from the accounts it blacklists (as USDC does)."""
+    return deployer.deploy(project.BlacklistUSD, deployer)

@@ -51,6 +51,7 @@ def _run_walkthrough(tmp_path, env):
     assert "dividend 2: VERIFIED" in joined
     assert "paid 61.20 to" in joined  # 300 shares x $0.24 = $72.00 gross, 15% withheld
     assert "paid 1 holder(s)" in joined
+    assert ": already paid" in joined  # pay left out the leaf test:10 claimed
     assert "status: Reclaimed" in joined
     assert "CHAN on TSLAx announced as action 3" in joined
     assert "TSLAx: name 'Tesla Energy tokenized stock', symbol TSLEx, underlying TSLE" in joined
