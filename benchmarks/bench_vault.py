@@ -1,4 +1,5 @@
-"""Redemption vault gas: a request, a fill per request in a batch of 50, a claim."""
+"""Redemption vault gas: a request, a fill per request in a batch of 50, a claim, an ERC-7887
+cancel request (cancelRedeemRequest) and the claim of a settled cancel (claimCancelRedeemRequest)."""
 
 from __future__ import annotations
 
@@ -59,8 +60,16 @@ def redemption_vault(accounts, project) -> dict[str, int]:
     fills = [(holders[0].address, 10 * SHARE), (holders[1].address, 10 * SHARE)] + [(o, SHARE) for o in others[:48]]
     fill = vault.fulfillRedeem(fills, 200 * USD, sender=admin)
     claim = vault.redeem(10 * SHARE, holders[1], holders[1], sender=holders[1])
+    # The same holder requests again, asks to cancel, the operator settles, the holder pulls.
+    token.approve(vault, 5 * SHARE, sender=holders[1])
+    vault.requestRedeem(5 * SHARE, holders[1], holders[1], sender=holders[1])
+    cancel = vault.cancelRedeemRequest(0, holders[1], sender=holders[1])
+    vault.fulfillCancelRedeem([holders[1].address], sender=admin)
+    claim_cancel = vault.claimCancelRedeemRequest(0, holders[1], holders[1], sender=holders[1])
     return {
         "vault_request_redeem": gas_used(request),
         "vault_fill_per_request_batch50": gas_used(fill) // 50,
         "vault_claim": gas_used(claim),
+        "vault_cancel_request": gas_used(cancel),
+        "vault_claim_cancel": gas_used(claim_cancel),
     }

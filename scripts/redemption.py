@@ -1,4 +1,5 @@
-"""ape run redemption pending|fill|totals|reconcile TICKER --network NETWORK : the redemption operator."""
+"""ape run redemption pending|fill|settle-cancels|totals|reconcile TICKER --network NETWORK : the redemption
+operator; request|subscribe|cancel|claim|claim-cancel : holders; transfer-position|seize : the vault's agent."""
 
 from pathlib import Path
 
@@ -25,7 +26,7 @@ def _vault(ctx, ticker):
 
 @click.group()
 def cli():
-    """Fill redemption and subscription requests; report and reconcile."""
+    """Fill redemption and subscription requests, settle cancels; report and reconcile."""
 
 
 @cli.command(cls=ConnectedCommand)
@@ -42,8 +43,14 @@ def pending(ecosystem, network, ticker):
         click.echo("no open requests")
     for r in rows:
         shares = lambda raw: token.toUIAmount(raw) / 10 ** token.decimals()  # noqa: E731
+        cancels = [f"{side} cancel pending" for side, key in (("redeem", "cancel_redeem_pending"),
+                                                              ("subscribe", "cancel_subscribe_pending")) if r[key]]
+        if r["cancelled_redeem"] or r["cancelled_subscribe"]:
+            cancels.append(f"cancelled, to claim: {shares(r['cancelled_redeem']):,.4f} shares and "
+                           f"{r['cancelled_subscribe'] / 1e6:,.2f} USD")  # fmt: skip
         click.echo(f"{r['controller']}  redeem pending {shares(r['pending_redeem']):,.4f} shares, claimable "
-                   f"{shares(r['claimable_redeem']):,.4f}; subscribe pending {r['pending_subscribe'] / 1e6:,.2f} USD")
+                   f"{shares(r['claimable_redeem']):,.4f}; subscribe pending {r['pending_subscribe'] / 1e6:,.2f} USD"
+                   + "".join(f"; {c}" for c in cancels))  # fmt: skip
 
 
 @cli.command(cls=ConnectedCommand)
@@ -67,8 +74,35 @@ def fill(ecosystem, network, ticker, executions, alias):
         usd, needed = ctx.stablecoin(), redeem_funds_needed(rows, token)
         if needed and int(usd.allowance(operator, vault)) < needed:
             usd.approve(vault, needed, sender=operator)  # exactly what these redemptions pay
-        sent = send_fills(vault, rows, operator)
+        sent, short = send_fills(vault, rows, operator)
     click.echo(f"filled {len(rows)} execution(s) in {sent} transaction(s)")
+    for s in short:
+        click.echo(f"SHORTFALL: {s.controller} asked {s.requested}, filled {s.filled} ({s.reason}); tx {s.tx_hash}")
+
+
+@cli.command(name="settle-cancels", cls=ConnectedCommand)
+@click.argument("ticker")
+@click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
+def settle_cancels(ecosystem, network, ticker, alias):
+    """Settle every pending cancel (ERC-7887): what is still pending becomes claimable by its holder."""
+    from ape import chain
+
+    from stocksuite.accounts import resolve_account
+    from stocksuite.cli import fail_cleanly
+    from stocksuite.redemption import pending_cancels
+    from stocksuite.redemption import settle_cancels as settle
+
+    with fail_cleanly():
+        ctx = _ctx(ecosystem, network)
+        vault = _vault(ctx, ticker)
+        redeem, subscribe = pending_cancels(vault)
+        if not (redeem or subscribe):
+            click.echo("no pending cancels")
+            return
+        click.echo(f"settling {len(redeem)} redemption and {len(subscribe)} subscription cancel(s): "
+                   f"{', '.join(redeem + subscribe)}")  # fmt: skip
+        sent = settle(vault, redeem, subscribe, resolve_account(alias, chain.chain_id, default_test_index=17))
+    click.echo(f"settled in {sent} transaction(s); holders claim with `ape run redemption claim-cancel`")
 
 
 @cli.command(cls=ConnectedCommand)
@@ -163,3 +197,73 @@ def claim(ecosystem, network, ticker, alias):
         ctx = _ctx(ecosystem, network)
         assets, shares = claim_all(_vault(ctx, ticker), resolve_account(alias, chain.chain_id, 10))
     click.echo(f"claimed {assets / 1e6:,.2f} USD and {shares} raw {ticker}")
+
+
+@_holder_command("cancel", "Holder: ask to cancel the whole pending redemption (or --subscription) of TICKER.")
+@click.argument("ticker")
+@click.option("--subscription", is_flag=True, help="Cancel the pending subscription instead.")
+def cancel(ecosystem, network, ticker, subscription, alias):
+    from ape import chain
+
+    from stocksuite.accounts import resolve_account
+    from stocksuite.cli import fail_cleanly
+    from stocksuite.redemption import request_cancel
+
+    side = "subscribe" if subscription else "redeem"
+    with fail_cleanly():
+        ctx = _ctx(ecosystem, network)
+        request_cancel(_vault(ctx, ticker), ctx.token(ticker), resolve_account(alias, chain.chain_id, 10), side)
+    click.echo(f"asked to cancel the pending {side} request on {ticker}: the operator settles it (a fill in between "
+               "takes its part), then run claim-cancel")  # fmt: skip
+
+
+@_holder_command("claim-cancel", "Holder: pull every settled cancel (shares and stablecoin) of TICKER.")
+@click.argument("ticker")
+def claim_cancel(ecosystem, network, ticker, alias):
+    from ape import chain
+
+    from stocksuite.accounts import resolve_account
+    from stocksuite.cli import fail_cleanly
+    from stocksuite.redemption import claim_cancel as pull
+
+    with fail_cleanly():
+        ctx = _ctx(ecosystem, network)
+        token = ctx.token(ticker)
+        shares, assets = pull(_vault(ctx, ticker), token, resolve_account(alias, chain.chain_id, 10))
+    click.echo(f"returned {shares} raw {ticker} and {assets / 1e6:,.2f} USD")
+
+
+def _move(ecosystem, network, ticker, source, target, reason, alias, seized):
+    from ape import chain
+
+    from stocksuite.accounts import resolve_account, resolve_address
+    from stocksuite.cli import fail_cleanly
+    from stocksuite.redemption import move_position, plan_move
+
+    with fail_cleanly():
+        ctx = _ctx(ecosystem, network)
+        token, vault = ctx.token(ticker), _vault(ctx, ticker)
+        move = plan_move(vault, token, ctx.registry, resolve_address(source, chain.chain_id),
+                         resolve_address(target, chain.chain_id), reason, seized)  # fmt: skip
+        click.echo(f"will {move.summary()}")
+        move_position(vault, move, resolve_account(alias, chain.chain_id, default_test_index=4))
+    click.echo("done: totals unchanged, the new controller claims")
+
+
+def _agent_command(name: str, seized: bool, help_text: str):
+    @cli.command(name=name, cls=ConnectedCommand, help=help_text)
+    @click.argument("ticker")
+    @click.argument("source")
+    @click.argument("target")
+    @click.option("--reason", required=True, help="Why (recorded on chain).")
+    @_account
+    def command(ecosystem, network, ticker, source, target, reason, alias):
+        _move(ecosystem, network, ticker, source, target, reason, alias, seized)
+
+    return command
+
+
+transfer_position = _agent_command("transfer-position", False, "Agent: move SOURCE's whole vault position to "
+                                   "TARGET, another wallet of the same investor.")  # fmt: skip
+seize = _agent_command("seize", True, "Agent: seize SOURCE's whole vault position to TARGET, an issuer wallet, "
+                       "with a reason.")  # fmt: skip

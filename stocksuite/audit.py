@@ -84,6 +84,12 @@ EVENT_CATEGORIES: dict[str, str | None] = {
     # Redemption vault fills (fulfiller).
     "RedeemFulfilled": "vault fill",
     "DepositFulfilled": "vault fill",
+    "FillShortfall": "vault fill",
+    "CancelFulfilled": "vault fill",  # the fulfiller settles holders' cancels
+    # Redemption vault agent: a frozen or lost controller's position moved, or seized.
+    "PositionTransferred": "vault agent",
+    "TransferRedeemRequest": "vault agent",
+    "TransferDepositRequest": "vault agent",
     # Oracle answers: the reserve attestation and prices are posted by the feed's owner.
     "AnswerPosted": "oracle",
     # Governance: the Safe's owners and executions, the timelock's operations.
@@ -114,7 +120,10 @@ EVENT_CATEGORIES: dict[str, str | None] = {
     "OperatorSet": None,
     "RedeemRequest": None,
     "DepositRequest": None,
-    "RequestCancelled": None,
+    "CancelRedeemRequest": None,
+    "CancelDepositRequest": None,
+    "CancelRedeemClaim": None,
+    "CancelDepositClaim": None,
     "Deposit": None,
     "Withdraw": None,
     "SafeReceived": None,

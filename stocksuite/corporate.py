@@ -171,8 +171,9 @@ def balances_at(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
 
 
 def vault_holdings_at(vault: Any, block: int, start_block: int = 0) -> dict[str, int]:
-    """Raw tokens a redemption vault holds for each controller at ``block``: pending redemptions
-    and filled-but-unclaimed subscriptions, replayed from the vault's events."""
+    """Raw tokens a redemption vault holds for each controller at ``block``: pending and
+    cancelled-but-unclaimed redemptions and filled-but-unclaimed subscriptions, replayed from the
+    vault's events (an agent's position move carries them to the new controller)."""
     held: dict[str, int] = {}
 
     def add(controller: str, amount: int) -> None:
@@ -185,9 +186,11 @@ def vault_holdings_at(vault: Any, block: int, start_block: int = 0) -> dict[str,
         add(log.event_arguments["controller"], int(log.event_arguments["shares"]))
     for log in logs(vault.RedeemFulfilled):
         add(log.event_arguments["controller"], -int(log.event_arguments["shares"]))
-    for log in logs(vault.RequestCancelled):
-        if log.event_arguments["isRedeem"]:
-            add(log.event_arguments["controller"], -int(log.event_arguments["amount"]))
+    for log in logs(vault.CancelRedeemClaim):  # a settled cancel stays in the vault until claimed
+        add(log.event_arguments["controller"], -int(log.event_arguments["shares"]))
+    for log in logs(vault.PositionTransferred):
+        add(log.event_arguments["from"], -int(log.event_arguments["tokens"]))
+        add(log.event_arguments["to"], int(log.event_arguments["tokens"]))
     for log in logs(vault.DepositFulfilled):
         add(log.event_arguments["controller"], int(log.event_arguments["shares"]))
     for log in logs(vault.Deposit):  # claims: the first argument is the controller

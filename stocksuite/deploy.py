@@ -336,6 +336,7 @@ class SuiteDeployer:
                          Grant(name, token, "BURNER_ROLE", vault.address),
                          Grant(label, vault, "FULFILLER_ROLE", roles["redemption_operator"]),
                          Grant(label, vault, "PAUSER_ROLE", roles["pauser"]),
+                         Grant(label, vault, "AGENT_ROLE", roles["vault_agent"]),
                          Grant(label, vault, "DEFAULT_ADMIN_ROLE", roles["admin"])]  # fmt: skip
         return plan
 

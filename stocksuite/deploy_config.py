@@ -20,7 +20,7 @@ TOKEN_ROLE_KEYS = {
     "token_compliance": "COMPLIANCE_ROLE",
 }
 ROLE_KEYS = ("admin", "compliance_officer", "upgrader", "corporate_actions", "paying_agent", "redemption_operator",
-             "fee_recipient", "treasury", *TOKEN_ROLE_KEYS)
+             "vault_agent", "fee_recipient", "treasury", *TOKEN_ROLE_KEYS)
 
 
 class ConfigError(StockSuiteError):

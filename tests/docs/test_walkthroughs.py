@@ -71,6 +71,8 @@ def test_redemption_operator_walkthrough(tmp_path):
     assert "filled 1 execution(s) in 1 transaction(s)" in joined
     assert "claimed 8,039.85 USD" in joined  # 40 x $201.50 = $8,060.00 less the 0.25% fee
     assert "reconciled: balances match the requests" in joined
+    assert "redeem cancel pending" in joined and "settling 1 redemption and 0 subscription cancel(s)" in joined
+    assert "returned 10000000000000000000 raw AAPLx and 0.00 USD" in joined
 
 
 @pytest.mark.slow

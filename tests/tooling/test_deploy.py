@@ -7,6 +7,7 @@ import json
 import pytest
 
 from stocksuite import governance as gov
+from stocksuite.accounts import resolve_address
 from stocksuite.bytecode import creation_code_hash, runtime_matches
 from stocksuite.corporate import CorporateActionError
 from stocksuite.corporate_ops import Context, announce_name_change
@@ -41,6 +42,10 @@ def test_deploy_then_rerun_sends_nothing(project, chain, records, deployer):
     assert (records.folder / ".chain").read_text().strip() == str(chain.chain_id)
     token = project.StockToken.at(record["address"])
     assert token.symbol() == "AAPLx" and list(token.policy().blockedJurisdictions) == [408, 364, 760, 192]
+    vault = project.RedemptionVault.at(records.address("RedemptionVault_AAPLx"))
+    agent, operator = (resolve_address(config.roles[key], chain.chain_id) for key in ("vault_agent", "redemption_operator"))
+    assert vault.hasRole(vault.AGENT_ROLE(), agent) and not vault.hasRole(vault.AGENT_ROLE(), operator)
+    assert vault.hasRole(vault.FULFILLER_ROLE(), operator) and not vault.hasRole(vault.FULFILLER_ROLE(), agent)
 
 
 def test_interrupted_deploy_continues_where_it_stopped(project, chain, records, deployer):

@@ -8,6 +8,7 @@ from tests.conftest import YEAR
 SHARE = 10**18
 USD = 10**6
 PRICE = 200 * USD  # $200 per share
+VAULT_AGENT_INDEX = 16  # holds the vault's AGENT_ROLE (not the token's agent: least privilege)
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +32,13 @@ def feeds(project, deployer, chain):
 
 
 @pytest.fixture(scope="module")
-def vault(project, deployer, token, usd, registry, roles, feeds, fulfiller, fee_recipient, chain):
+def vault(project, deployer, token, usd, registry, roles, feeds, fulfiller, fee_recipient, chain, accounts):
     vault = deployer.deploy(project.RedemptionVault, token, usd, deployer)
     vault.setPriceGuard(feeds[0], 3_600, 200, feeds[1], 3_600, sender=deployer)  # 2% band, 1h grace
     vault.setFees(50, fee_recipient, deployer, sender=deployer)  # 0.5%; subscriptions go to the deployer
     vault.grantRole(vault.FULFILLER_ROLE(), fulfiller, sender=deployer)
     vault.grantRole(vault.PAUSER_ROLE(), roles["pauser"], sender=deployer)
+    vault.grantRole(vault.AGENT_ROLE(), accounts[VAULT_AGENT_INDEX], sender=deployer)
     token.grantRole(token.MINTER_ROLE(), vault, sender=deployer)
     token.grantRole(token.BURNER_ROLE(), vault, sender=deployer)
     registry.setInvestors([vault.address],
@@ -54,3 +56,9 @@ def holders(token, roles, investors, vault, usd, deployer, fulfiller):
     usd.mint(fulfiller, 1_000_000 * USD, sender=deployer)
     usd.approve(vault, 2**256 - 1, sender=fulfiller)
     return alice, bob
+
+
+@pytest.fixture
+def vault_agent(accounts):
+    """Holds the vault's AGENT_ROLE: moves or seizes positions."""
+    return accounts[VAULT_AGENT_INDEX]

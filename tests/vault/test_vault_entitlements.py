@@ -10,6 +10,7 @@ from stocksuite.corporate import (
     compute_entitlements,
     take_snapshot,
 )
+from tests.conftest import kyc_record
 from tests.vault.conftest import PRICE, SHARE
 
 
@@ -51,3 +52,19 @@ def test_a_vault_balance_its_events_cannot_explain_is_refused(chain, token, vaul
     record_time = record_now(chain)
     with pytest.raises(CorporateActionError, match="reconcile it first"):
         take_snapshot(chain, token, registry, record_time, vaults=(vault,))
+
+
+def test_cancelled_and_moved_positions_count_for_their_new_controllers(chain, token, vault, registry, holders,
+                                                                      fulfiller, accounts, vault_agent, roles):  # fmt: skip
+    alice, bob = holders
+    for holder, shares in ((alice, 30 * SHARE), (bob, 20 * SHARE)):
+        token.approve(vault, shares, sender=holder)
+        vault.requestRedeem(shares, holder, holder, sender=holder)
+    vault.cancelRedeemRequest(0, alice, sender=alice)
+    vault.fulfillCancelRedeem([alice.address], sender=fulfiller)  # 30 settled, still in the vault, unclaimed
+    issuer = accounts[15]
+    registry.setInvestors([issuer.address], [kyc_record(chain, investor_id=999)], sender=roles["officer"])
+    vault.seizePosition(bob, issuer, "court order", sender=vault_agent)
+    snapshot = take_snapshot(chain, token, registry, record_now(chain), vaults=(vault,))
+    assert snapshot.balances[alice.address] == 100 * SHARE  # 70 held + 30 cancelled, not yet claimed
+    assert snapshot.balances[bob.address] == 30 * SHARE and snapshot.balances[issuer.address] == 20 * SHARE
