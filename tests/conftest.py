@@ -23,6 +23,8 @@ def pytest_configure(config: pytest.Config) -> None:
     global _SESSION_L2
     if os.environ.get("APE_FOUNDRY_HOST"):
         return
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        return  # pytest-xdist's controller runs no test: each worker starts its own chain below
     from stocksuite.l2 import LocalL2, free_port
     from stocksuite.toolchain import provision_solc
 
