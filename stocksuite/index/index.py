@@ -110,7 +110,7 @@ class Status:
     target: int
     head: int
     logs_by_contract: dict[str, int]
-    lagging: tuple[Source, ...]
+    backfilling: tuple[Source, ...]  # new records not yet indexed as far as the others
     fingerprint: str
 
     @property
@@ -232,9 +232,10 @@ class EventIndex:
         cursor = min((s.indexed_to for s in sources), default=-1)
         counts = self.store.counts()
         by_contract = {s.name: counts.get(s.address, 0) for s in sources}
-        lagging = tuple(s for s in sources if s.indexed_to < target)
+        furthest = max((s.indexed_to for s in sources), default=-1)
+        backfilling = tuple(s for s in sources if s.indexed_to < furthest)
         return Status(self.store.url, self.network, self.chain_id, str(self.finality), cursor, target, head,
-                      by_contract, lagging, self.store.meta().get("fingerprint", ""))  # fmt: skip
+                      by_contract, backfilling, self.store.meta().get("fingerprint", ""))  # fmt: skip
 
     # -- sync ------------------------------------------------------------------------------
     def sync(self, progress: Progress | None = None, on_chunk: ChunkHook | None = None,
