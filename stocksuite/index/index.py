@@ -9,8 +9,8 @@ Sync (:meth:`EventIndex.sync`):
 - **Up to the finality target** (:class:`Finality`): the ``safe`` block by default, the head on
   the local L2 (where anvil reorgs only when told), ``STOCKSUITE_INDEX_FINALITY`` to change it.
 - **Adaptive chunks**: 2,000 blocks at first, halved when the provider refuses a range or a
-  result count (and then never grown past that again in the run), doubled after two quiet
-  chunks, up to 100,000.
+  result count (and then never grown past that again in the run), halved after a chunk of more
+  than 2,000 logs, doubled after two chunks of fewer than 1,000, up to 100,000.
 - **One transaction per chunk**: its logs, the hashes of their blocks and of its last block, and
   the cursors, together; a kill mid-way resumes from the last committed chunk.
 - **Reorgs**: each run first compares the hashes of the last 64 stored blocks with the node's; on
@@ -39,6 +39,8 @@ FALLBACK_DEPTH = 64  # blocks below the head when a node does not know the safe/
 ADDRESS_CHUNK = 500
 REORG_WINDOW = 64
 MAX_CHAIN_MOVES = 10
+COLD_BUILD_BLOCKS = 1_000  # an empty index catching up this far builds its query indexes at the end
+_NONES = (None,) * 4
 
 
 class IndexBehind(EventIndexError):
@@ -119,7 +121,7 @@ class Status:
 
 
 def _hex_int(value: Any) -> int:
-    return int(value, 16) if isinstance(value, str) else int(value)
+    return int(value, 16) if value.__class__ is str else int(value)
 
 
 def _fingerprint(sources: Iterable[Source]) -> str:
@@ -134,7 +136,8 @@ class _Chunking:
     size: int = 2_000
     cap: int = 100_000
     quiet: int = 0
-    grow_below: int = 5_000  # logs in a chunk under which it counts as quiet
+    grow_below: int = 1_000  # logs in a chunk under which it counts as quiet
+    busy_above: int = 2_000  # logs in a chunk over which the next one is halved
 
     def refused(self) -> None:
         if self.size == 1:
@@ -143,6 +146,9 @@ class _Chunking:
         self.cap = self.size  # what the provider refused is not asked again in this run
 
     def served(self, logs: int) -> None:
+        if logs > self.busy_above and self.size > 1:  # keeps chunks small enough to overlap fetch and store
+            self.size, self.quiet = self.size // 2, 0
+            return
         self.quiet = self.quiet + 1 if logs < self.grow_below else 0
         if self.quiet >= 2:
             self.size, self.quiet = min(self.cap, self.size * 2), 0
@@ -245,6 +251,8 @@ class EventIndex:
         target = target if up_to is None else min(target, up_to)
         report = SyncReport(target)
         report.rolled_back_to = self._check_reorg()
+        if self.cursor + COLD_BUILD_BLOCKS <= target and self.store.empty():
+            self.store.drop_query_indexes()  # made again at the end, or by the next open if killed
         moves = 0
         while True:
             sources = self.store.sources()
@@ -265,33 +273,59 @@ class EventIndex:
                                     "later, or index less close to the head (STOCKSUITE_INDEX_FINALITY)") from None
                 fork = self._check_reorg()
                 report.rolled_back_to = fork if report.rolled_back_to is None else min(report.rolled_back_to, fork or 0)
+        self.store.create()
         if progress and report.blocks:
             progress(report.blocks, report.blocks)
         return report
 
     def _scan(self, group: list[str], first: int, last: int, target: int, report: SyncReport,
               progress: Progress | None, on_chunk: ChunkHook | None) -> None:  # fmt: skip
-        start = first
-        while start <= last:
+        """Index ``group`` from ``first`` to ``last``, chunk by chunk; the next chunk is fetched
+        (in one worker thread, the only user of the node meanwhile) while this one is stored."""
+        from concurrent.futures import Future, ThreadPoolExecutor
+
+        def fetch(start: int) -> tuple[int, int, Future[Any]]:
             stop = min(last, start + self.chunking.size - 1)
-            try:
-                logs = self._get_logs(group, start, stop)
-            except RangeRefused:
-                self.chunking.refused()
-                continue
-            if not self._commit(group, start, stop, logs, on_chunk):
-                return  # another process indexed these blocks meanwhile: plan again from the store
-            report.chunks, report.logs = report.chunks + 1, report.logs + len(logs)
-            self.chunking.served(len(logs))
-            if progress:
-                progress(report.blocks - (target - stop), report.blocks)
-            start = stop + 1
+            return start, stop, pool.submit(self._fetch, group, start, stop)
+
+        pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="index-fetch")
+        try:
+            pending = fetch(first)
+            while True:
+                start, stop, future = pending
+                try:
+                    rows, blocks = future.result()
+                except RangeRefused:
+                    self.chunking.refused()
+                    pending = fetch(start)
+                    continue
+                self.chunking.served(len(rows))
+                if stop < last:
+                    pending = fetch(stop + 1)
+                if not self._commit(group, start, stop, rows, blocks, on_chunk):
+                    return  # another process indexed these blocks meanwhile: plan again from the store
+                report.chunks, report.logs = report.chunks + 1, report.logs + len(rows)
+                if progress:
+                    progress(report.blocks - (target - stop), report.blocks)
+                if stop >= last:
+                    return
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _fetch(self, group: list[str], first: int, last: int) -> tuple[list[tuple[Any, ...]], dict[int, Any]]:
+        """The rows of ``group``'s logs in the blocks (:meth:`_rows`), with the headers of the
+        last block and of blocks whose logs carry no ``blockTimestamp``."""
+        logs = self._get_logs(group, first, last)
+        untimed = {_hex_int(log["blockNumber"]) for log in logs if log.get("blockTimestamp") is None}
+        return self._rows(logs, self._headers(sorted({*untimed, last})))
 
     def _get_logs(self, addresses: list[str], first: int, last: int) -> list[dict[str, Any]]:
         found: list[dict[str, Any]] = []
         for i in range(0, len(addresses), ADDRESS_CHUNK):
             query = {"address": addresses[i : i + ADDRESS_CHUNK], "fromBlock": hex(first), "toBlock": hex(last)}
             found += self.node.request("eth_getLogs", [query]) or []
+        if len(addresses) <= ADDRESS_CHUNK:
+            return found  # one answer: the node's order is the chain's
         return sorted(found, key=lambda log: (_hex_int(log["blockNumber"]), _hex_int(log["logIndex"])))
 
     def _headers(self, numbers: Sequence[int]) -> dict[int, dict[str, Any]]:
@@ -305,32 +339,33 @@ class EventIndex:
                 headers[number] = header
         return headers
 
-    def _commit(self, group: list[str], first: int, last: int, logs: list[dict[str, Any]],
-                on_chunk: ChunkHook | None) -> bool:  # fmt: skip
+    @staticmethod
+    def _rows(logs: list[dict[str, Any]], headers: dict[int, Any]) -> tuple[list[tuple[Any, ...]], dict[int, Any]]:
+        """The chunk's log rows and block rows; raises :class:`_ChainMoved` when its blocks disagree."""
         blocks: dict[int, tuple[int, str, str | None, int]] = {}
-        untimed: list[int] = []
-        for log in logs:
+        rows: list[tuple[Any, ...]] = []
+        for log in logs:  # one pass: this is the cold build's hot loop (JSON-RPC hex is lower-case)
             if log.get("removed"):
                 raise _ChainMoved("a removed log")
-            number, block_hash = _hex_int(log["blockNumber"]), str(log["blockHash"]).lower()
-            if number in blocks:
-                if blocks[number][1] != block_hash:
-                    raise _ChainMoved(f"two hashes for block {number}")
-                continue
-            stamp = log.get("blockTimestamp")
-            blocks[number] = (number, block_hash, None, _hex_int(stamp) if stamp is not None else -1)
-            if stamp is None:
-                untimed.append(number)
-        wanted = sorted({*untimed, last})
-        for number, header in self._headers(wanted).items():
+            number, block_hash = _hex_int(log["blockNumber"]), log["blockHash"].lower()
+            known = blocks.get(number)
+            if known is None:
+                stamp = log.get("blockTimestamp")
+                blocks[number] = (number, block_hash, None, -1 if stamp is None else _hex_int(stamp))
+            elif known[1] != block_hash:
+                raise _ChainMoved(f"two hashes for block {number}")
+            topics = log["topics"]
+            rows.append((number, _hex_int(log["logIndex"]), log["transactionHash"], _hex_int(log["transactionIndex"]),
+                         log["address"].lower(), *topics[:4], *_NONES[len(topics):], log["data"]))  # fmt: skip
+        for number, header in headers.items():
             row = (number, str(header["hash"]).lower(), str(header["parentHash"]).lower(), _hex_int(header["timestamp"]))
             if number in blocks and blocks[number][1] != row[1]:
                 raise _ChainMoved(f"block {number} changed during the chunk")
             blocks[number] = row
-        rows = [(_hex_int(log["blockNumber"]), _hex_int(log["logIndex"]), str(log["transactionHash"]).lower(),
-                 _hex_int(log["transactionIndex"]), str(log["address"]).lower(),
-                 *[str(t).lower() for t in log["topics"][:4]], *[None] * (4 - min(4, len(log["topics"]))),
-                 str(log["data"]).lower()) for log in logs]  # fmt: skip
+        return rows, blocks
+
+    def _commit(self, group: list[str], first: int, last: int, rows: list[tuple[Any, ...]],
+                blocks: dict[int, Any], on_chunk: ChunkHook | None) -> bool:  # fmt: skip
         with self.store.write() as w:
             if w.indexed_to(group) != {first - 1}:
                 return False
