@@ -203,12 +203,12 @@ def catch_up(index: Any) -> Any:
     if not console.is_terminal:
         return index.sync()
 
-    class Rate(ProgressColumn):
+    class Blocks(ProgressColumn):
         def render(self, task: Any) -> Text:
-            return Text(f"{task.speed:,.0f} blocks/s" if task.speed else "", style="progress.data.speed")
+            done = f"{task.completed:,.0f}/{task.total:,.0f} blocks" if task.total else ""
+            return Text(done + (f", {task.speed:,.0f} blocks/s" if task.speed else ""), style="progress.data.speed")
 
-    columns = (TextColumn("indexing"), BarColumn(), TextColumn("{task.completed:,.0f}/{task.total:,.0f} blocks"),
-               Rate(), TimeRemainingColumn())  # fmt: skip
+    columns = (TextColumn("indexing"), BarColumn(), Blocks(), TimeRemainingColumn())
     with Progress(*columns, console=console, transient=True) as progress:
         task = progress.add_task("indexing", total=None)
         return index.sync(progress=lambda done, total: progress.update(task, completed=done, total=total))

@@ -395,6 +395,8 @@ class EventIndex:
                 self._roll_back(fork)
                 return fork
             below = stored[-1][0]
+        if below is None:
+            return None  # nothing stored yet
         self._roll_back(-1)
         return -1
 

@@ -29,7 +29,7 @@ def pings(index, **query):
 def test_a_cold_build_holds_every_log_in_chain_order(fresh_chain, open_on):
     index = open_on(fresh_chain)
     report = index.sync()
-    assert report.target == fresh_chain.head() == index.cursor
+    assert report.target == fresh_chain.head() == index.cursor and report.rolled_back_to is None
     logs = list(index.logs())
     assert len(logs) == report.logs == 60 and {log.event for log in logs} == {PINGED}
     assert [(log.block_number, log.log_index) for log in logs] == sorted((log.block_number, log.log_index) for log in logs)
@@ -227,3 +227,27 @@ def test_an_unreachable_node_is_one_line_after_bounded_retries(fresh_chain, open
     with pytest.raises(NodeError, match=r"eth_blockNumber at http://127\.0\.0\.1:\d+ failed 4 times \(last: "):
         open_on(fresh_chain, node=node).sync()
     assert len(waits) == 3 and waits[0] < waits[1] < waits[2]  # exponential backoff, bounded
+
+
+def test_a_cold_build_makes_its_query_indexes_at_the_end_or_at_the_next_open(fresh_chain, open_on, store_url,
+                                                                             monkeypatch):  # fmt: skip
+    import stocksuite.index.index as module
+
+    monkeypatch.setattr(module, "COLD_BUILD_BLOCKS", 0)
+    names = "('logs_by_event', 'logs_by_topic')"
+    query = (f"SELECT indexname FROM pg_indexes WHERE indexname IN {names}" if store_url.startswith("postgresql")
+             else f"SELECT name FROM sqlite_master WHERE name IN {names}")  # fmt: skip
+    index = open_on(fresh_chain)
+    index.chunking.size = index.chunking.cap = 16
+
+    def killed(first, last, logs):
+        assert index.store.read(query) == []  # inserted without them
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        index.sync(on_chunk=killed)
+    assert index.store.read(query) == []
+    reopened = open_on(fresh_chain)
+    assert sorted(name for (name,) in reopened.store.read(query)) == ["logs_by_event", "logs_by_topic"]
+    reopened.sync()
+    assert sorted(name for (name,) in reopened.store.read(query)) == ["logs_by_event", "logs_by_topic"]
