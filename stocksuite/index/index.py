@@ -32,7 +32,7 @@ from typing import Any
 from stocksuite.deployments import Deployments, folder_name
 from stocksuite.events import PROXY_EVENTS, DecodedLog, EventCatalog
 from stocksuite.index.node import EventIndexError, NodeError, RangeRefused
-from stocksuite.index.store import SCHEMA_VERSION, IndexRefused, Source, Store, Writer, open_store
+from stocksuite.index.store import SCHEMA_VERSION, IndexRefused, Source, Store, open_store
 
 LOCAL_CHAIN_IDS = (412346, 412347, 31337)  # the local L2s (and anvil's default): reorgs only when told
 FALLBACK_DEPTH = 64  # blocks below the head when a node does not know the safe/finalized tags
@@ -500,10 +500,6 @@ class EventIndex:
                 high = middle
         return None if low < 0 else low
 
-    def compare_rows(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """Every stored log and block (to tell two indexes apart in tests and checks)."""
-        return self.store.rows()
-
 
 def store_of(records: Deployments, network: str, url: str | None = None) -> Store:
     """The store of ``network``'s index: ``url``, else ``STOCKSUITE_INDEX_URL``, else the SQLite
@@ -521,5 +517,4 @@ def open_index(records: Deployments, network: str, node: Any, url: str | None = 
     return EventIndex.open(records, network, node, url, finality)
 
 
-__all__ = ["EventIndex", "Finality", "IndexBehind", "Status", "SyncReport", "Writer", "open_index", "rebuild_hint",
-           "store_of"]
+__all__ = ["EventIndex", "Finality", "IndexBehind", "Status", "SyncReport", "open_index", "rebuild_hint", "store_of"]
