@@ -102,12 +102,15 @@ def audit(ecosystem, network, start, stop, out, warn_days):
     """Every privileged action in a period across the contracts in the network's records."""
     from ape import chain
 
-    from stocksuite.audit import audit_report, expiring_contract_accounts_now
-    from stocksuite.cli import connected_context, fail_cleanly, print_table
+    from stocksuite.audit import audit_report, expiring_contract_accounts_now, recorded_contracts
+    from stocksuite.cli import catch_up, connected_context, fail_cleanly, network_index, print_table
 
     with fail_cleanly():
         records = connected_context(ecosystem, network).records
-        report = audit_report(chain, records, start, stop)
+        recorded_contracts(records)  # no records: say so before opening an index
+        index = network_index(ecosystem, network)
+        catch_up(index)
+        report = audit_report(chain, records, start, stop, index)
         expiring = expiring_contract_accounts_now(chain, records, warn_days)
         if out:
             report.write_csv(Path(out))

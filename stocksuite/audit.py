@@ -233,17 +233,11 @@ def fetch_logs(provider: Any, addresses: list[str], start_block: int, stop_block
 
 
 class _ChainCache:
-    """Block timestamps and transaction senders, each fetched once."""
+    """Transaction senders, each fetched once."""
 
     def __init__(self, provider: Any):
         self.provider = provider
-        self.times: dict[int, int] = {}
         self.senders: dict[str, str] = {}
-
-    def timestamp(self, block: int) -> int:
-        if block not in self.times:
-            self.times[block] = int(self.provider.get_block(block).timestamp)
-        return self.times[block]
 
     def sender(self, tx_hash: str) -> str:
         if tx_hash not in self.senders:
@@ -262,22 +256,23 @@ def decode(catalog: EventCatalog, raw: dict[str, Any]) -> tuple[str, dict[str, A
     return log.event, log.args
 
 
-def privileged_actions(chain: Any, contracts: list[RecordedContract], start_block: int,
-                       stop_block: int) -> list[AuditEntry]:  # fmt: skip
-    """The privileged actions logged by ``contracts`` from ``start_block`` to ``stop_block``."""
-    provider, cache, roles = chain.provider, _ChainCache(chain.provider), role_names(contracts)
+def privileged_actions(chain: Any, contracts: list[RecordedContract], start_block: int, stop_block: int,
+                       index: Any) -> list[AuditEntry]:  # fmt: skip
+    """The privileged actions logged by ``contracts`` from ``start_block`` to ``stop_block``, read
+    from the event ``index`` (:class:`stocksuite.index.EventIndex`, caught up)."""
+    cache, roles = _ChainCache(chain.provider), role_names(contracts)
     by_address = {c.address: c for c in contracts}
     catalog = EventCatalog((c.name, c.address, c.abi) for c in contracts)
     entries = []
-    for raw in fetch_logs(provider, list(by_address), start_block, stop_block):
+    for raw in index.raw_logs(address=list(by_address), since_block=start_block, as_of_block=stop_block):
         contract = by_address[to_checksum_address(raw["address"])]
         name, args = decode(catalog, raw)
         tx_hash, block = str(raw["transactionHash"]), int(raw["blockNumber"], 16)
         actor = lambda: cache.sender(tx_hash)  # noqa: E731 - fetched only when needed
         category = UNCLASSIFIED if name.startswith("unknown ") else classify(name, args, actor)
         if category is not None:
-            entries.append(AuditEntry(cache.timestamp(block), block, int(raw["logIndex"], 16), tx_hash, contract.name,
-                                      name, category, actor(), format_arguments(name, args, roles)))  # fmt: skip
+            entries.append(AuditEntry(int(raw["blockTimestamp"], 16), block, int(raw["logIndex"], 16), tx_hash,
+                                      contract.name, name, category, actor(), format_arguments(name, args, roles)))  # fmt: skip
     return entries
 
 
@@ -326,10 +321,13 @@ def period_bound(chain: Any, text: str, first: bool) -> int:
     return 0 if moment <= chain.blocks[0].timestamp else record_block(chain, moment - 1) + 1
 
 
-def period(chain: Any, contracts: list[RecordedContract], start: str | None, stop: str | None) -> tuple[int, int]:
-    """Blocks from ``start`` (default: the first recorded deployment) to ``stop`` (default: the head)."""
+def period(chain: Any, contracts: list[RecordedContract], start: str | None, stop: str | None,
+           indexed_to: int | None = None) -> tuple[int, int]:  # fmt: skip
+    """Blocks from ``start`` (default: the first recorded deployment) to ``stop`` (default: the
+    last block the event index holds, ``indexed_to``, else the head)."""
     first = period_bound(chain, start, first=True) if start else min(c.block for c in contracts)
-    last = period_bound(chain, stop, first=False) if stop else int(chain.blocks.head.number)
+    default_last = int(chain.blocks.head.number) if indexed_to is None else indexed_to
+    last = period_bound(chain, stop, first=False) if stop else default_last
     if first > last:
         raise AuditError(f"the period is empty: it starts at block {first} and ends at block {last}")
     return first, last
@@ -373,11 +371,23 @@ def expiring_contract_accounts_now(chain: Any, records: Deployments, warn_days: 
     return expiring_contract_accounts(current, int(chain.blocks.head.timestamp), warn_days)
 
 
-def audit_report(chain: Any, records: Deployments, start: str | None = None, stop: str | None = None) -> AuditReport:
+def audit_report(chain: Any, records: Deployments, start: str | None = None, stop: str | None = None,
+                 index: Any = None) -> AuditReport:  # fmt: skip
     """The privileged actions of every recorded contract from ``start`` to ``stop`` (block
-    numbers or times, see :func:`period_bound`)."""
+    numbers or times, see :func:`period_bound`), read from the network's event ``index`` (by
+    default the records' own, opened and caught up here)."""
     contracts = recorded_contracts(records)
-    first, last = period(chain, contracts, start, stop)
-    entries = privileged_actions(chain, contracts, first, last)
+    if index is None:
+        from stocksuite.index import node_for, open_index
+
+        network = chain.provider.network
+        opened = open_index(records, f"{network.ecosystem.name}:{network.name}", node_for(chain.provider))
+        try:
+            opened.sync()
+            return audit_report(chain, records, start, stop, opened)
+        finally:
+            opened.close()
+    first, last = period(chain, contracts, start, stop, index.cursor)
+    entries = privileged_actions(chain, contracts, first, last, index)
     times = (int(chain.blocks[first].timestamp), int(chain.blocks[last].timestamp))
     return AuditReport(tuple(contracts), first, last, *times, tuple(entries))

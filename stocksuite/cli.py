@@ -178,3 +178,49 @@ def set_frozen(registry: Any, officer: Any, wallets: tuple[str, ...], frozen: bo
         raise StockSuiteError(f"no registry record for: {', '.join(unknown)} (sync them first)")
     registry.setFrozen(addresses, frozen, sender=officer)
     click.echo(f"{'Froze' if frozen else 'Unfroze'} {len(addresses)} wallet(s) in every token.")
+
+
+def network_index(ecosystem: Any, network: Any, rebuild: bool = False) -> Any:
+    """The connected network's event index (:mod:`stocksuite.index`): its records' contracts,
+    read from the node ape is connected to; with ``rebuild``, dropped first (unread)."""
+    from ape import chain
+
+    from stocksuite.deployments import Deployments
+    from stocksuite.index import node_for, open_index
+
+    choice = f"{ecosystem.name}:{network.name}"
+    return open_index(Deployments.open(choice, chain.chain_id), choice, node_for(chain.provider), rebuild=rebuild)
+
+
+def catch_up(index: Any) -> Any:
+    """Sync ``index`` to its finality target, with a progress bar (blocks per second, ETA) on
+    stderr when that is a terminal; the :class:`stocksuite.index.SyncReport`."""
+    from rich.console import Console
+    from rich.progress import BarColumn, Progress, ProgressColumn, TextColumn, TimeRemainingColumn
+    from rich.text import Text
+
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        return index.sync()
+
+    class Blocks(ProgressColumn):
+        def render(self, task: Any) -> Text:
+            done = f"{task.completed:,.0f}/{task.total:,.0f} blocks" if task.total else ""
+            return Text(done + (f", {task.speed:,.0f} blocks/s" if task.speed else ""), style="progress.data.speed")
+
+    columns = (TextColumn("indexing"), BarColumn(), Blocks(), TimeRemainingColumn())
+    with Progress(*columns, console=console, transient=True) as progress:
+        task = progress.add_task("indexing", total=None)
+        return index.sync(progress=lambda done, total: progress.update(task, completed=done, total=total))
+
+
+def index_status_lines(status: Any) -> list[str]:
+    """What ``ape run index status`` prints."""
+    lines = [f"index: {status.url}",
+             f"network {status.network}, chain id {status.chain_id}, finality {status.finality}",
+             f"indexed up to block {status.cursor}; {status.finality} head {status.target} (chain head "
+             f"{status.head}); lag {status.lag} block(s)"]  # fmt: skip
+    lines += [f"  {name}: {count} log(s)" for name, count in sorted(status.logs_by_contract.items())]
+    lines += [f"  {s.name}: a new record, indexed from its deploy block {s.from_block} to {s.indexed_to} so far"
+              for s in status.backfilling]  # fmt: skip
+    return lines

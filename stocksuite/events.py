@@ -45,6 +45,8 @@ class DecodedLog:
     args: dict[str, Any]
     topics: tuple[str, ...]
     data: str
+    block_number: int | None = None  # when the raw log has them (eth_getLogs, the event index)
+    block_timestamp: int | None = None
 
 
 def recorded(records: Deployments) -> dict[str, tuple[str, dict[str, Any]]]:
@@ -157,5 +159,7 @@ class EventCatalog:
                     break
                 except ValueError:
                     continue
+        number, stamp = log.get("blockNumber"), log.get("blockTimestamp")
         return DecodedLog(str(log["transactionHash"]), int(log["logIndex"], 16), address, self.names.get(address),
-                          event, args, topics, str(log["data"]))  # fmt: skip
+                          event, args, topics, str(log["data"]), None if number is None else int(number, 16),
+                          None if stamp is None else int(stamp, 16))  # fmt: skip

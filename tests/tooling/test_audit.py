@@ -146,6 +146,21 @@ def test_the_period_bounds_are_respected_by_block_and_by_time(chain, registry, t
         audit_report(chain, records, None, str(chain.blocks.head.number + 5))
 
 
+def test_the_audit_reads_the_event_index_up_to_its_safe_block(chain, registry, token, factory, actions_log,
+                                                              write_records, monkeypatch):  # fmt: skip
+    from stocksuite.index import IndexBehind
+
+    root = write_records(ComplianceRegistry=registry, StockTokenFactory=factory, StockToken_AAPLx=token)
+    records, head = records_for(chain, root), chain.blocks.head.number
+    assert audit_report(chain, records).last_block == head
+    assert (records.folder / ".index.sqlite").is_file()  # caught up, beside the records
+    monkeypatch.setenv("STOCKSUITE_INDEX_FINALITY", "2")  # only blocks 2 below the head count as safe
+    chain.mine(2)
+    assert audit_report(chain, records).last_block == head  # the default period ends at the safe block
+    with pytest.raises(IndexBehind, match=f"block {head + 2} is beyond the index, which holds blocks up to {head}"):
+        audit_report(chain, records, None, str(head + 2))
+
+
 def test_an_event_the_record_cannot_decode_is_listed_as_unclassified(chain, registry, token, roles, investors,
                                                                      write_records):  # fmt: skip
     root = write_records(ComplianceRegistry=registry, StockToken_AAPLx=token)
