@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from hypothesis.stateful import precondition
 
+from stocksuite.suite import SHARE_FEED_DECIMALS
 from stocksuite.corporate_ops import chain_now
 from stocksuite.corporate import KINDS, CorporateActionError, WithholdingTable, compute_entitlements, take_snapshot
 
@@ -30,7 +31,7 @@ YEAR = 365 * 24 * 3600
 
 @pytest.mark.slow
 def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, roles, investors, deployer,
-                                         tax_account):  # fmt: skip
+                                         tax_account, reserve_feed):  # fmt: skip
     names = ["alice", "bob", "carol"]
     executed: list[str] = []  # rule names, to prove the machine really ran
     wallets = {n: investors[n] for n in names}
@@ -38,8 +39,8 @@ def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, 
     by_address = {w.address: n for n, w in wallets.items()}
 
     class Machine(RuleBasedStateMachine):
-        @initialize()
-        def start(self):
+        @initialize(kind=st.sampled_from(sorted(RATIOS)), pick=st.integers(0, 2))
+        def start(self, kind, pick):
             self.snapshot = chain.snapshot()
             for n in names:  # whole shares, so dividends are not all rounded away
                 funded.mint(wallets[n], 100 * 10**18, sender=minter)
@@ -48,6 +49,9 @@ def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, 
             self.dividends: dict[int, dict] = {}
             self.frozen: set[str] = set()
             self.declare_dividend(240_000, 1)  # one open from the start: claims and batches have work
+            # A multiplier change in every example, whatever the rules drawn next: which rules can
+            # run depends on chain state read in preconditions, so coverage is not left to the seed.
+            self.ratio_action(kind, pick)
 
         def teardown(self):
             chain.restore(self.snapshot)
@@ -93,6 +97,8 @@ def test_corporate_actions_state_machine(chain, funded, actions, usd, registry, 
             at = chain_now(chain) + 30  # later than any block this transaction can land in
             actions.announceRatio(KINDS[kind], funded, numerator, denominator, at, sender=officer)
             chain.mine(timestamp=at)
+            # The custodian attests again after the change: the token refuses older answers.
+            reserve_feed.postAnswer(10**12 * 10**SHARE_FEED_DECIMALS, sender=deployer)
             self.multiplier = self.multiplier * numerator // denominator
             self._log("ratio_action")
             assert {n: funded.balanceOf(wallets[n]) for n in names} == before  # raw untouched
