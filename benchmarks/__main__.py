@@ -60,7 +60,8 @@ def main(only: str | None) -> None:
     for key, value in sorted(size_figures.items()):
         click.echo(f"  {key:<{width}}  {value:>10,} bytes")
     for key, value in sorted(time_figures.items()):
-        click.echo(f"  {key:<{width}}  {value:>10.2f} s")
+        unit = " s" if key.endswith("_s") else ""  # rates (logs per second) carry their unit in the name
+        click.echo(f"  {key:<{width}}  {value:>10.2f}{unit}")
 
 
 def _write(path: Path, figures: dict, merge: bool) -> None:
