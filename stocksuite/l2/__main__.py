@@ -62,13 +62,25 @@ def _on_stop_signals(handler: Callable[[int], None]) -> None:
     die_with_parent()
 
 
+def _exit_now(code: int) -> None:
+    """Exit from a signal handler, after the node is stopped, without unwinding the interrupted
+    code: a SystemExit raised there can be caught or replaced by whatever was running (an import,
+    a compile, an RPC call) and end the process with another code."""
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def _serve(node: LocalL2, ready: Callable[[], str]) -> None:
     """Start the node in the foreground and block until it exits or a stop signal arrives (also
     one during the start); then stop it and exit."""
 
     def stop(signum: int) -> None:
         node.stop()
-        sys.exit(128 + signum)
+        _exit_now(128 + signum)
 
     _on_stop_signals(stop)
     node.start(foreground=True)
@@ -162,7 +174,7 @@ def run(port: int, state: Path | None, command: tuple[str, ...]) -> None:
         elif child is None:  # still starting the node
             if node is not None:
                 node.stop()
-            sys.exit(128 + signum)
+            _exit_now(128 + signum)
 
     _on_stop_signals(on_signal)
     if chain_id_at(url) == ARBITRUM_LOCAL_CHAIN_ID:
