@@ -41,8 +41,14 @@ USD_DECIMALS = 6
 
 
 def chain_now(chain: Any) -> int:
-    """The time the next transaction will see: the chain head, or the wall clock if later."""
-    return max(int(chain.blocks.head.timestamp), int(time.time()))
+    """The time the next transaction will see: the latest of the chain head, the node's pending
+    block (ahead of the wall clock on a local chain whose clock was moved) and the wall clock."""
+    moments = [int(chain.blocks.head.timestamp), int(time.time())]
+    try:
+        moments.append(int(chain.pending_timestamp))
+    except Exception:  # noqa: BLE001 - a node without a pending block: the other two stand
+        pass
+    return max(moments)
 
 
 def parse_time(text: str, now: int, now_margin: int = 0) -> int:

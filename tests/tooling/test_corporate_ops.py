@@ -7,7 +7,7 @@ import json
 import pytest
 
 from stocksuite.corporate import CONTRACT_ACCOUNT_REASON, CorporateActionError, Exclusion, WithholdingTable
-from stocksuite.corporate_ops import Context, declare_dividend, pay_unclaimed, prepare_dividend, verify
+from stocksuite.corporate_ops import Context, chain_now, declare_dividend, pay_unclaimed, prepare_dividend, verify
 from stocksuite.deployments import Deployments
 from tests.conftest import kyc_record
 from tests.corporate.conftest import blacklist_usd, tax_account  # noqa: F401 - shared fixtures
@@ -121,3 +121,13 @@ def test_contract_accounts_are_excluded_unless_included_and_verify_agrees(ctx, c
                                                           "shares": 40 * SHARE, "reason": CONTRACT_ACCOUNT_REASON}]
     ok, recomputed, differences = verify(ctx, dividend_id)
     assert ok and recomputed.root == distribution.root, differences
+
+
+def test_now_follows_a_local_chain_whose_clock_was_moved_ahead(chain):
+    """`--effective-at now` after `python -m stocksuite.l2 advance N`: the next block is N seconds
+    past the wall clock and past the head, so "now" is the node's pending time, not either."""
+    chain.provider.make_request("evm_increaseTime", [3_600])
+    try:
+        assert chain_now(chain) >= chain.pending_timestamp > chain.blocks.head.timestamp + 3_000
+    finally:
+        chain.provider.make_request("evm_increaseTime", [0])
