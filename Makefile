@@ -44,9 +44,12 @@ export L2_STATE ?= .l2/devnet-state.json
 demo: setup
 	$(PY) -m stocksuite.l2 run -- $(VENV)/bin/ape run demo --network arbitrum:devnet
 
+# Two pytest-xdist workers (this is a 2-core machine), each with its own chain and ape data
+# folder; a test file stays on one worker, so its module fixtures are built once.
+TEST_WORKERS ?= 2
 test: setup
 	$(PY) -m stocksuite.analysis contracts
-	$(PY) -m pytest
+	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
 	$(PY) -m stocksuite.analysis contracts

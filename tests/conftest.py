@@ -9,6 +9,9 @@ to run the suite against another Arbitrum-style node.
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -17,18 +20,63 @@ from stocksuite.env import apply_defaults
 apply_defaults()
 
 _SESSION_L2 = None
+_CLEANUP: list[Callable[[], None]] = []
+
+
+def _cache_test_account_derivation() -> None:
+    """Derive each test account once per process.
+
+    ape prints the call trace of every reverted transaction, and labels its addresses by asking
+    whether each is one of the test accounts: ape's container derives all of them again from the
+    mnemonic for every such question (about 0.4 s for 23 accounts, pure-Python elliptic curve
+    maths), which made each expected revert in this suite cost more than the call itself.
+    """
+    import functools
+
+    import ape_test.accounts
+
+    derive = ape_test.accounts.generate_dev_accounts
+    if not hasattr(derive, "cache_info"):
+        cached = functools.lru_cache(maxsize=None)(derive)
+        ape_test.accounts.generate_dev_accounts = lambda *a, **kw: list(cached(*a, **kw))
+
+
+_cache_test_account_derivation()
+
+
+def _own_ape_data_folder() -> None:
+    """This process and the commands it runs keep ape's data (its deployments map, contract
+    cache, node list) in a folder of their own: never the developer's ``~/.ape``, and never one
+    another pytest-xdist worker writes at the same time."""
+    import tempfile
+
+    import ape
+
+    folder = Path(tempfile.mkdtemp(prefix="stocksuite-ape-data-"))
+    _CLEANUP.append(lambda: shutil.rmtree(folder, ignore_errors=True))
+    os.environ["APE_DATA_FOLDER"] = str(folder)
+    ape.config.DATA_FOLDER = folder
 
 
 def pytest_configure(config: pytest.Config) -> None:
     global _SESSION_L2
     if os.environ.get("APE_FOUNDRY_HOST"):
         return
-    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
-        return  # pytest-xdist's controller runs no test: each worker starts its own chain below
     from stocksuite.l2 import LocalL2, free_port
     from stocksuite.toolchain import provision_solc
 
     provision_solc()
+    if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
+        # pytest-xdist's controller runs no test: each worker starts its own chain below. It
+        # compiles once first, so the workers find the build cache current instead of writing it
+        # at the same time.
+        from ape import project
+
+        project.load_contracts()
+        return
+    _own_ape_data_folder()
+    # Forks (rehearsals, `devnet-fork`) on a port of this session's own, not the developer's 8546.
+    os.environ["FORK_PORT"] = str(free_port())
     _SESSION_L2 = LocalL2(port=free_port()).start()
     os.environ["APE_FOUNDRY_HOST"] = _SESSION_L2.url
     # `ape run ... --network arbitrum:devnet` in subprocesses reaches the same chain.
@@ -59,6 +107,8 @@ def pytest_collection_finish(session: pytest.Session) -> None:
 def pytest_unconfigure(config: pytest.Config) -> None:
     if _SESSION_L2 is not None:
         _SESSION_L2.stop()
+    for cleanup in _CLEANUP:
+        cleanup()
 
 
 @pytest.fixture(scope="session")
@@ -73,8 +123,6 @@ def deployer(accounts):
 
 # ---------------------------------------------------------------------------------------------
 # The token family: registry, feed, factory, one ticker, every role held by its own account.
-
-import time  # noqa: E402
 
 from stocksuite.records import InvestorClass, InvestorRecord  # noqa: E402
 from stocksuite.suite import (  # noqa: E402

@@ -296,7 +296,7 @@ def test_vault_state_machine(chain, token, vault, usd, holders, fulfiller, feeds
             assert self.paid + vault.totalClaimableAssets() == self.net_filled  # nothing paid twice
 
     run_state_machine_as_test(Machine, settings=settings(
-        max_examples=12, stateful_step_count=20, deadline=None, derandomize=True, database=None,
+        max_examples=6, stateful_step_count=20, deadline=None, derandomize=True, database=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
     ))  # fmt: skip
     wanted = {"request", "cancel", "settle", "claim_cancel", "seize", "fill", "claim", "freeze"}
