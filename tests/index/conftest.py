@@ -113,6 +113,15 @@ def _pg_bin() -> Path | None:
     return Path(initdb).parent if initdb else None
 
 
+def _runuser() -> str:
+    """util-linux's runuser (PostgreSQL refuses to run as root), also when sbin is not on PATH."""
+    candidates = (shutil.which("runuser"), "/usr/sbin/runuser", "/sbin/runuser")
+    found = next((path for path in candidates if path and os.path.exists(path)), None)
+    if found is None:
+        pytest.fail("running as root, PostgreSQL's server needs another user: runuser (util-linux) is missing")
+    return found
+
+
 @pytest.fixture(scope="module")
 def index_postgres() -> Iterator[str]:
     """``postgresql://postgres@127.0.0.1:PORT`` of a server started for these tests, stopped and
@@ -124,7 +133,7 @@ def index_postgres() -> Iterator[str]:
         if os.environ.get("CI") == "true":
             pytest.fail(message)
         pytest.skip(message)
-    as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    as_user = [_runuser(), "-u", "postgres", "--"] if os.geteuid() == 0 else []
     tmp = Path(tempfile.mkdtemp(prefix="index-pg-"))
     if as_user:
         shutil.chown(tmp, "postgres", "postgres")
