@@ -7,8 +7,13 @@ upgrader role; the Safe is its only proposer and canceller, and execution after 
 open to anyone, as in OpenZeppelin Governor deployments.
 
 A Safe transaction is a JSON file that travels between owners: ``propose`` writes it, each
-owner ``sign``s it (an EIP-712 signature over the Safe's own ``SafeTx`` hash, checked against
-``getTransactionHash`` on chain), and anyone ``execute``s it once the threshold is met. Signing
+owner ``sign``s it (an EIP-712 signature over the Safe's ``SafeTx``, checked against
+``getTransactionHash`` on chain), and anyone ``execute``s it once the threshold is met. The
+``SafeTx`` message, its hash and the packed signatures are ape-safe's (its EIP-712 struct for the
+Safe's version, ``get_safe_tx_hash``, ``encode_signatures``) and ape's ``MessageSignature``;
+ape-safe's ``SafeAccount`` itself is not used: it keeps signatures in the Safe Transaction
+Service (a mock on local networks) rather than in a file, and needs an ape-safe account alias
+and the Safe's singleton among the deployments ape-safe knows. Signing
 and executing take a :class:`stocksuite.safe_review.Review` of the transaction: its call decoded
 from the fields (never from the file's description), refused when it is a DELEGATECALL other than
 a Safe ``MultiSendCallOnly`` batch, a call to the Safe itself or to an address the records do not
@@ -38,19 +43,6 @@ ARTIFACTS = {
     "TimelockController": "@openzeppelin/contracts/build/contracts/TimelockController.json",
     "MultiSendCallOnly": "@safe-global/safe-contracts/build/artifacts/contracts/libraries/MultiSendCallOnly.sol/MultiSendCallOnly.json",
 }  # fmt: skip
-
-# The Safe's EIP-712 types (Safe v1.3+: the domain has chainId and verifyingContract).
-SAFE_TX_TYPES = {
-    "EIP712Domain": [{"name": "chainId", "type": "uint256"}, {"name": "verifyingContract", "type": "address"}],
-    "SafeTx": [
-        {"name": "to", "type": "address"}, {"name": "value", "type": "uint256"}, {"name": "data", "type": "bytes"},
-        {"name": "operation", "type": "uint8"}, {"name": "safeTxGas", "type": "uint256"},
-        {"name": "baseGas", "type": "uint256"}, {"name": "gasPrice", "type": "uint256"},
-        {"name": "gasToken", "type": "address"}, {"name": "refundReceiver", "type": "address"},
-        {"name": "nonce", "type": "uint256"},
-    ],
-}  # fmt: skip
-
 
 class GovernanceError(StockSuiteError):
     """A Safe transaction or timelock operation cannot go ahead."""
@@ -112,9 +104,34 @@ def encode_call(contract: Any, method: str, *args: Any) -> bytes:
 # ---------------------------------------------------------------------------------------------
 
 
+@cache
+def _safe_version(chain_id: int, address: str) -> str:
+    from packaging.version import InvalidVersion, Version
+
+    try:
+        reported = str(safe_at(address).VERSION())
+        Version(reported.replace("+L2", ""))
+    except InvalidVersion as err:
+        raise GovernanceError(f"Safe {address} reports version {reported!r}, not a Safe version.") from err
+    except Exception as err:  # no code, or no VERSION(): not a Safe on this chain
+        raise GovernanceError(f"{address} answers no Safe VERSION() on chain {chain_id}: not a Safe.") from err
+    return reported.replace("+L2", "")  # as ape-safe reads it: SafeL2 has the same transaction type
+
+
+def safe_version(address: str) -> str:
+    """The Safe's ``VERSION()`` without ``+L2`` (its EIP-712 types depend on it), once per chain and Safe."""
+    from ape import chain
+
+    return _safe_version(chain.chain_id, str(address))
+
+
 @dataclass
 class SafeTx:
-    """One Safe transaction, as owners pass it around (JSON) until it is executed."""
+    """One Safe transaction, as owners pass it around (JSON) until it is executed.
+
+    The file only carries the fields; the transaction owners sign is ape-safe's own model of it
+    (:meth:`safe_tx`: the ``SafeTx`` EIP-712 struct and domain of the Safe's version, as
+    ``ape_safe`` builds them), hashed and its signatures packed by ape-safe as well."""
 
     safe: str
     chain_id: int
@@ -128,38 +145,40 @@ class SafeTx:
     timelock: dict[str, Any] | None = None  # the timelock operation this schedules, if any
     safe_tx_hash: str = ""  # as proposed: a file whose fields hash otherwise was changed since
 
-    def typed_data(self) -> dict[str, Any]:
-        return {
-            "types": SAFE_TX_TYPES,
-            "primaryType": "SafeTx",
-            "domain": {"chainId": self.chain_id, "verifyingContract": self.safe},
-            "message": {
-                "to": self.to, "value": self.value, "data": bytes.fromhex(self.data[2:]),
-                "operation": self.operation, "safeTxGas": 0, "baseGas": 0, "gasPrice": 0,
-                "gasToken": ZERO_ADDRESS, "refundReceiver": ZERO_ADDRESS, "nonce": self.nonce,
-            },
-        }  # fmt: skip
+    def safe_tx(self) -> Any:
+        """ape-safe's ``SafeTx`` (an ``EIP712Message``) for these fields, no gas refund: the message owners sign.
+        Its fields iterate in ``execTransaction``'s order (``getTransactionHash(*safe_tx)``)."""
+        from eip712.common import create_safe_tx_def  # what ape-safe's SafeAccount.safe_tx_def calls
 
-    def signable(self) -> Any:
-        from eth_account.messages import encode_typed_data
-
-        return encode_typed_data(full_message=self.typed_data())
+        version = safe_version(self.safe)
+        try:
+            definition = create_safe_tx_def(version=version, contract_address=self.safe, chain_id=self.chain_id)
+        except ValueError as err:  # a version ape-safe has no SafeTx types for
+            raise GovernanceError(f"Safe {self.safe} is version {version}: {err} (ape-safe's SafeTx types cover "
+                                  "Safe 1.0.0 to 1.4.1).") from err  # fmt: skip
+        return definition(to=self.to, value=self.value, data=bytes.fromhex(self.data.removeprefix("0x")),
+                          operation=self.operation, nonce=self.nonce)  # fmt: skip
 
     def digest(self) -> bytes:
-        """The ``safeTxHash`` owners sign (equals ``Safe.getTransactionHash``)."""
-        from eth_account.messages import _hash_eip191_message
+        """The ``safeTxHash`` owners sign (equals ``Safe.getTransactionHash``), by ape-safe."""
+        from ape_safe.utils import get_safe_tx_hash
 
-        return bytes(_hash_eip191_message(self.signable()))
+        return bytes.fromhex(get_safe_tx_hash(self.safe_tx()).removeprefix("0x"))
 
     def signer_of(self, signature: str) -> str:
-        from eth_account import Account
+        """The address ``signature`` (0x r|s|v, as stored) recovers to for this transaction."""
+        from ape.types.signatures import MessageSignature, recover_signer
 
-        return Account._recover_hash(self.digest(), signature=bytes.fromhex(signature[2:]))
+        return recover_signer(self.safe_tx().signable_message,
+                              MessageSignature.from_rsv(bytes.fromhex(signature.removeprefix("0x"))))  # fmt: skip
 
     def packed_signatures(self) -> bytes:
-        """Signatures in ascending owner order, as ``execTransaction`` requires."""
-        ordered = sorted(self.signatures.items(), key=lambda item: int(item[0], 16))
-        return b"".join(bytes.fromhex(sig[2:]) for _, sig in ordered)
+        """The signatures as ``execTransaction`` takes them: ape-safe's encoding (ascending owner order)."""
+        from ape.types.signatures import MessageSignature
+        from ape_safe.utils import encode_signatures
+
+        return bytes(encode_signatures({owner: MessageSignature.from_rsv(bytes.fromhex(sig.removeprefix("0x")))
+                                        for owner, sig in self.signatures.items()}))  # fmt: skip
 
     def save(self, path: Path) -> None:
         path.write_text(json.dumps(asdict(self), indent=2) + "\n")
@@ -186,8 +205,8 @@ def propose(safe: Any, chain_id: int, to: str, data: bytes, description: str,
 
 
 def check_hash(safe: Any, tx: SafeTx) -> None:
-    on_chain = bytes(safe.getTransactionHash(tx.to, tx.value, bytes.fromhex(tx.data[2:]), tx.operation, 0, 0, 0,
-                                             ZERO_ADDRESS, ZERO_ADDRESS, tx.nonce))  # fmt: skip
+    """ape-safe's hash of ``tx`` is the Safe contract's own ``getTransactionHash`` of its fields."""
+    on_chain = bytes(safe.getTransactionHash(*tx.safe_tx()))
     if on_chain != tx.digest():
         raise GovernanceError(f"Safe {tx.safe} computes another hash for this transaction: wrong chain or not a Safe v1.3+.")
 
@@ -199,28 +218,24 @@ def _check_reviewed(tx: SafeTx, reviewed: Any) -> None:
 
 
 def sign(safe: Any, tx: SafeTx, account: Any, reviewed: Any) -> str:
-    """Add ``account``'s signature to the ``reviewed`` transaction; refuses non-owners and stale transactions."""
+    """Add ``account``'s signature to the ``reviewed`` transaction; refuses non-owners and stale transactions.
+
+    The account signs ape-safe's ``SafeTx`` message itself (as ape-safe's own signers do), and the
+    signature is stored as ape encodes it (``MessageSignature.encode_rsv``: 65 bytes, r and s padded)."""
     _check_reviewed(tx, reviewed)
     owners = [str(o) for o in safe.getOwners()]
     if account.address not in owners:
         raise GovernanceError(f"{account.address} is not an owner of Safe {tx.safe} (owners: {', '.join(owners)}).")
     _check_fresh(safe, tx)
     check_hash(safe, tx)
-    signature = account.sign_message(tx.signable())
+    signature = account.sign_message(tx.safe_tx())
     if signature is None:
         raise GovernanceError(f"{account.address} declined to sign.")
-    encoded = packed_signature(signature)
+    encoded = "0x" + signature.encode_rsv().hex()
     if tx.signer_of(encoded) != account.address:
         raise GovernanceError(f"the signature of {account.address} does not recover to it; nothing added.")
     tx.signatures[account.address] = encoded
     return encoded
-
-
-def packed_signature(signature: Any) -> str:
-    """``0x`` r|s|v, 65 bytes, as ``execTransaction`` reads it. ape's accounts give r and s as
-    integers' minimal bytes, one byte short in one signature out of 256 each: padded back here."""
-    return "0x" + (bytes(signature.r).rjust(32, b"\0") + bytes(signature.s).rjust(32, b"\0")
-                   + bytes([signature.v])).hex()  # fmt: skip
 
 
 def _check_fresh(safe: Any, tx: SafeTx) -> None:
@@ -259,7 +274,7 @@ def execute(safe: Any, tx: SafeTx, sender: Any, provider: Any, reviewed: Any) ->
     else:
         simulate_batch(provider, safe, tx.to, data, reviewed.call.inner)
     tx.signatures = {owner: tx.signatures[owner] for owner in signers}
-    arguments = (tx.to, tx.value, data, tx.operation, 0, 0, 0, ZERO_ADDRESS, ZERO_ADDRESS, tx.packed_signatures())
+    arguments = (*list(tx.safe_tx())[:-1], tx.packed_signatures())  # as ape-safe's create_execute_transaction: no nonce
     exec_call = encode_call(safe, "execTransaction", *arguments)
     simulate(provider, sender.address, tx.safe, exec_call)
     return safe.execTransaction(*arguments, sender=sender)

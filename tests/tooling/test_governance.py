@@ -71,18 +71,42 @@ def _register(chain, suite_registry, safe, accounts, wallet):
     gov.execute(safe, tx, accounts[0], chain.provider, reviewed(safe, tx, allow=[suite_registry.address]))
 
 
-def test_safe_digest_is_the_safes_own_hash(chain, safe, suite_registry):
-    tx = gov.propose(safe, chain.chain_id, suite_registry.address, b"\x01\x02", "anything")
-    on_chain = safe.getTransactionHash(suite_registry.address, 0, b"\x01\x02", 0, 0, 0, 0, gov.ZERO_ADDRESS,
-                                       gov.ZERO_ADDRESS, tx.nonce)  # fmt: skip
+@pytest.mark.parametrize("operation", ["CALL", "DELEGATECALL batch"])
+def test_safe_digest_is_the_safes_own_hash(chain, accounts, safe, suite, suite_registry, operation):
+    if operation == "CALL":
+        to, data, op = suite_registry.address, b"\x01\x02", 0
+    else:
+        calls = [(suite_registry.address, 0, gov.encode_call(suite_registry, "setFrozen", [accounts[n].address], True))
+                 for n in (17, 18)]  # fmt: skip
+        to, data, op = suite.address("MultiSendCallOnly"), multisend_data(calls), 1
+    tx = gov.propose(safe, chain.chain_id, to, data, "anything")
+    tx.operation = op
+    on_chain = safe.getTransactionHash(to, 0, data, op, 0, 0, 0, gov.ZERO_ADDRESS, gov.ZERO_ADDRESS, tx.nonce)
     assert bytes(on_chain) == tx.digest()
+    assert tx.digest() != gov.SafeTx(**{**tx.__dict__, "operation": 1 - op}).digest()  # the operation is hashed
 
 
-def test_signatures_pack_to_65_bytes_whatever_their_leading_zeros():
-    from ape.types.signatures import MessageSignature
-
-    r, s = b"\x01" * 31, b"\x02" * 32  # as ape gives an r below 2**248: 31 bytes
-    assert gov.packed_signature(MessageSignature(v=28, r=r, s=s)) == "0x" + (b"\x00" + r + s + b"\x1c").hex()
+def test_a_signature_with_a_short_r_is_accepted_by_the_real_safe(chain, accounts, safe, suite):
+    """ape's accounts give r and s as the integers' minimal bytes (31 bytes or fewer one time in
+    256): the stored signature is ape's 65-byte encoding, and execTransaction accepts it."""
+    receiver, first, second = accounts[19].address, *owners(accounts)[:2]
+    template = gov.propose(safe, chain.chain_id, receiver, b"", "")
+    for counter in range(4096):  # a plain CALL to an account, its data varied until r is short
+        data = counter.to_bytes(4)
+        candidate = gov.SafeTx(**{**template.__dict__, "data": "0x" + data.hex()})
+        if len(bytes(first.sign_message(candidate.safe_tx()).r)) < 32:
+            break
+    else:
+        pytest.fail("no signature with a short r in 4096 tries")
+    tx = gov.propose(safe, chain.chain_id, receiver, data, "")
+    signed_by(safe, tx, [first, second], allow=[receiver])
+    signature = tx.signatures[first.address]
+    assert len(bytes.fromhex(signature[2:])) == 65 and signature[2:4] == "00"
+    assert gov.valid_signers(safe, tx) == [first.address, second.address]
+    nonce = gov.safe_nonce(safe)
+    receipt = gov.execute(safe, tx, accounts[0], chain.provider, reviewed(safe, tx, allow=[receiver]))
+    assert [bytes(e.txHash) for e in receipt.events.filter(safe.ExecutionSuccess)] == [tx.digest()]
+    assert gov.safe_nonce(safe) == nonce + 1
 
 
 def test_a_freeze_runs_through_the_safe_with_two_of_three(chain, accounts, safe, suite, suite_registry, outsider):
