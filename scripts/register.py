@@ -46,12 +46,15 @@ def export(ecosystem, network, symbol, block, at_text, out):
 
     from stocksuite.cap_table import build_cap_table
     from stocksuite.cli import connected_context, fail_cleanly, print_table
+    from stocksuite.index.reader import IndexedEvents, caught_up_index
 
     with fail_cleanly():
         ctx = connected_context(ecosystem, network)
         registry, start = ctx.registry, ctx.start_block()
         token = ctx.token(symbol)
-        table = build_cap_table(chain, ctx.project, token, registry, _point(chain, block, at_text, start), start)
+        point = _point(chain, block, at_text, start)
+        with caught_up_index(chain, ctx.records) as index:
+            table = build_cap_table(chain, ctx.project, token, registry, point, start, IndexedEvents(index))
         if out:
             table.write_csv(Path(out))
     if not out:

@@ -378,15 +378,10 @@ def audit_report(chain: Any, records: Deployments, start: str | None = None, sto
     default the records' own, opened and caught up here)."""
     contracts = recorded_contracts(records)
     if index is None:
-        from stocksuite.index import node_for, open_index
+        from stocksuite.index.reader import caught_up_index
 
-        network = chain.provider.network
-        opened = open_index(records, f"{network.ecosystem.name}:{network.name}", node_for(chain.provider))
-        try:
-            opened.sync()
+        with caught_up_index(chain, records) as opened:
             return audit_report(chain, records, start, stop, opened)
-        finally:
-            opened.close()
     first, last = period(chain, contracts, start, stop, index.cursor)
     entries = privileged_actions(chain, contracts, first, last, index)
     times = (int(chain.blocks[first].timestamp), int(chain.blocks[last].timestamp))

@@ -21,6 +21,7 @@ from stocksuite.corporate import MULTIPLIER_ONE, record_block, redemption_vaults
 from stocksuite.corporate_ops import format_time
 from stocksuite.csvrows import write_rows
 from stocksuite.errors import StockSuiteError
+from stocksuite.index.reader import NODE, EventSource
 from stocksuite.records import InvestorRecord, jurisdiction_code
 from stocksuite.register import rebuild_registry
 
@@ -103,29 +104,28 @@ def metadata_block(token: Any, block: int) -> int | str:
         return "latest"
 
 
-def multiplier_from_logs(token: Any, point: Point, start_block: int = 0) -> int:
+def multiplier_from_logs(token: Any, point: Point, start_block: int = 0, events: EventSource = NODE) -> int:
     """The multiplier at ``point``, replayed from UIMultiplierUpdated: the last update at or
     before the block decides (a token starts at 1.0 without an event)."""
-    logs = token.UIMultiplierUpdated.query("*", start_block=start_block, stop_block=point.block)
-    if logs.empty:
+    logs = events.events(token, ("UIMultiplierUpdated",), start_block, point.block)
+    if not logs:
         return MULTIPLIER_ONE
-    last = max(logs.itertuples(), key=lambda log: (log.block_number, log.log_index)).event_arguments
+    last = logs[-1].args
     in_force = point.timestamp >= int(last["effectiveAtTimestamp"])
     return int(last["newMultiplier"] if in_force else last["oldMultiplier"])
 
 
-def multiplier_at(token: Any, point: Point, start_block: int = 0) -> int:
+def multiplier_at(token: Any, point: Point, start_block: int = 0, events: EventSource = NODE) -> int:
     """``uiMultiplierAt(time)`` as the token answered at the block, or replayed from its logs."""
     onchain = state_at(token.uiMultiplierAt, point.timestamp, block=point.block)
-    return int(onchain) if onchain is not None else multiplier_from_logs(token, point, start_block)
+    return int(onchain) if onchain is not None else multiplier_from_logs(token, point, start_block, events)
 
 
-def frozen_tokens_at(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
+def frozen_tokens_at(token: Any, block: int, start_block: int = 0, events: EventSource = NODE) -> dict[str, int]:
     """Partially frozen raw amounts (ERC-7943 ``Frozen`` events carry the new amount)."""
     frozen: dict[str, int] = {}
-    logs = token.Frozen.query("*", start_block=start_block, stop_block=block)
-    for log in sorted(logs.itertuples(), key=lambda log: (log.block_number, log.log_index)):
-        frozen[log.event_arguments["account"]] = int(log.event_arguments["amount"])
+    for log in events.events(token, ("Frozen",), start_block, block):
+        frozen[log.args["account"]] = int(log.args["amount"])
     return {account: amount for account, amount in frozen.items() if amount}
 
 
@@ -145,13 +145,14 @@ def refuse_negative_balances(flows: dict[str, int], start_block: int) -> None:
                             "balance: the records' start block is after the token's first transfer.")  # fmt: skip
 
 
-def supply_at(token: Any, block: int, start_block: int = 0, flows: dict[str, int] | None = None) -> Supply:
+def supply_at(token: Any, block: int, start_block: int = 0, flows: dict[str, int] | None = None,
+              events: EventSource = NODE) -> Supply:  # fmt: skip
     """``totalSupply()`` at the block, or (a node without that state) what the Transfer logs
     minted less what they burned; ``flows`` saves replaying them again."""
     onchain = state_at(token.totalSupply, block=block)
     if onchain is not None:
         return Supply(int(onchain), f"totalSupply() at block {block}")
-    flows = transfer_flows(token, block, start_block) if flows is None else flows
+    flows = transfer_flows(token, block, start_block, events) if flows is None else flows
     refuse_negative_balances(flows, start_block)
     return Supply(sum(flows.values()), f"minted less burned in the Transfer logs (the node has no state for "
                                        f"block {block})")  # fmt: skip
@@ -227,22 +228,23 @@ class CapTable:
 
 
 def build_cap_table(chain: Any, project: Any, token: Any, registry: Any, point: Point,
-                    start_block: int = 0) -> CapTable:  # fmt: skip
+                    start_block: int = 0, events: EventSource = NODE) -> CapTable:  # fmt: skip
     """The register of ``token`` at ``point``: holders with a non-zero balance, largest first,
-    checked to add up to the supply; raises :class:`RegisterError` when it does not."""
+    checked to add up to the supply; raises :class:`RegisterError` when it does not. The
+    history comes from ``events`` (the network's event index, for the tools)."""
     refuse_before_start(point, start_block)
     symbol = str(token.symbol(block_id=metadata_block(token, point.block)))
-    flows = transfer_flows(token, point.block, start_block)
+    flows = transfer_flows(token, point.block, start_block, events)
     refuse_negative_balances(flows, start_block)
-    supply = supply_at(token, point.block, start_block, flows)
+    supply = supply_at(token, point.block, start_block, flows, events)
     balances = {holder: raw for holder, raw in flows.items() if raw > 0}
     if sum(balances.values()) != supply.raw:
         raise RegisterError(f"{symbol}: the register adds up to {sum(balances.values()):,} raw, but "
                             f"{supply.source} is {supply.raw:,}: Transfer logs before block {start_block} are "
                             "missing (check the records' start block), or the node returned incomplete logs.")
-    multiplier, decimals = multiplier_at(token, point, start_block), int(token.decimals())
-    records = rebuild_registry(registry, start_block=start_block, stop_block=point.block)
-    frozen = frozen_tokens_at(token, point.block, start_block)
+    multiplier, decimals = multiplier_at(token, point, start_block, events), int(token.decimals())
+    records = rebuild_registry(registry, start_block=start_block, stop_block=point.block, events=events)
+    frozen = frozen_tokens_at(token, point.block, start_block, events)
     vaults = {v.address for v in redemption_vaults_among(sorted(balances), token, project, chain)}
     holdings = []
     for holder, raw in balances.items():

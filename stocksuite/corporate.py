@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from stocksuite.errors import StockSuiteError
+from stocksuite.index.reader import NODE, EventSource
 from stocksuite.merkle import StandardMerkleTree
 from stocksuite.records import CONTRACT_ACCOUNT, InvestorRecord
 from stocksuite.register import rebuild_registry
@@ -149,14 +150,13 @@ def record_block(chain: Any, record_time: int) -> int:
     return low
 
 
-def transfer_flows(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
+def transfer_flows(token: Any, block: int, start_block: int = 0, events: EventSource = NODE) -> dict[str, int]:
     """Net raw amount each address received from ``start_block`` to ``block``, replayed from
     Transfer logs alone. Their sum is what was minted less what was burned; a negative entry
     means the logs before ``start_block`` are missing."""
     flows: dict[str, int] = {}
-    logs = token.Transfer.query("*", start_block=start_block, stop_block=block)
-    for log in sorted(logs.itertuples(), key=lambda log: (log.block_number, log.log_index)):
-        args = log.event_arguments
+    for log in events.events(token, ("Transfer",), start_block, block):
+        args = log.args
         value = int(args["value"])
         if args["from"] != ZERO:
             flows[args["from"]] = flows.get(args["from"], 0) - value
@@ -165,12 +165,12 @@ def transfer_flows(token: Any, block: int, start_block: int = 0) -> dict[str, in
     return flows
 
 
-def balances_at(token: Any, block: int, start_block: int = 0) -> dict[str, int]:
+def balances_at(token: Any, block: int, start_block: int = 0, events: EventSource = NODE) -> dict[str, int]:
     """Raw balances at ``block``, replayed from Transfer logs alone."""
-    return {holder: raw for holder, raw in transfer_flows(token, block, start_block).items() if raw > 0}
+    return {holder: raw for holder, raw in transfer_flows(token, block, start_block, events).items() if raw > 0}
 
 
-def vault_holdings_at(vault: Any, block: int, start_block: int = 0) -> dict[str, int]:
+def vault_holdings_at(vault: Any, block: int, start_block: int = 0, events: EventSource = NODE) -> dict[str, int]:
     """Raw tokens a redemption vault holds for each controller at ``block``: pending and
     cancelled-but-unclaimed redemptions and filled-but-unclaimed subscriptions, replayed from the
     vault's events (an agent's position move carries them to the new controller)."""
@@ -179,31 +179,31 @@ def vault_holdings_at(vault: Any, block: int, start_block: int = 0) -> dict[str,
     def add(controller: str, amount: int) -> None:
         held[controller] = held.get(controller, 0) + amount
 
-    def logs(event: Any) -> Any:
-        return event.query("*", start_block=start_block, stop_block=block).itertuples()
-
-    for log in logs(vault.RedeemRequest):
-        add(log.event_arguments["controller"], int(log.event_arguments["shares"]))
-    for log in logs(vault.RedeemFulfilled):
-        add(log.event_arguments["controller"], -int(log.event_arguments["shares"]))
-    for log in logs(vault.CancelRedeemClaim):  # a settled cancel stays in the vault until claimed
-        add(log.event_arguments["controller"], -int(log.event_arguments["shares"]))
-    for log in logs(vault.PositionTransferred):
-        add(log.event_arguments["from"], -int(log.event_arguments["tokens"]))
-        add(log.event_arguments["to"], int(log.event_arguments["tokens"]))
-    for log in logs(vault.DepositFulfilled):
-        add(log.event_arguments["controller"], int(log.event_arguments["shares"]))
-    for log in logs(vault.Deposit):  # claims: the first argument is the controller
-        add(log.event_arguments["sender"], -int(log.event_arguments["shares"]))
+    names = ("RedeemRequest", "RedeemFulfilled", "CancelRedeemClaim", "PositionTransferred", "DepositFulfilled",
+             "Deposit")  # fmt: skip
+    for log in events.events(vault, names, start_block, block):
+        args = log.args
+        if log.name == "RedeemRequest":
+            add(args["controller"], int(args["shares"]))
+        elif log.name in ("RedeemFulfilled", "CancelRedeemClaim"):  # a settled cancel stays until claimed
+            add(args["controller"], -int(args["shares"]))
+        elif log.name == "PositionTransferred":
+            add(args["from"], -int(args["tokens"]))
+            add(args["to"], int(args["tokens"]))
+        elif log.name == "DepositFulfilled":
+            add(args["controller"], int(args["shares"]))
+        else:  # Deposit, a claim: the first argument is the controller
+            add(args["sender"], -int(args["shares"]))
     return {c: amount for c, amount in held.items() if amount > 0}
 
 
-def attribute_vault(balances: dict[str, int], vault: Any, block: int, start_block: int = 0) -> dict[str, int]:
+def attribute_vault(balances: dict[str, int], vault: Any, block: int, start_block: int = 0,
+                    events: EventSource = NODE) -> dict[str, int]:  # fmt: skip
     """Move a vault's balance to the controllers it holds tokens for (the requester is entitled,
     not the vault). Refuses when the vault's events do not explain its balance."""
     result = dict(balances)
     held = result.pop(vault.address, 0)
-    per_controller = vault_holdings_at(vault, block, start_block)
+    per_controller = vault_holdings_at(vault, block, start_block, events)
     if sum(per_controller.values()) != held:
         raise CorporateActionError(f"vault {vault.address} holds {held} raw tokens at block {block}, its requests "
                                    f"explain {sum(per_controller.values())}: reconcile it first.")  # fmt: skip
@@ -213,19 +213,20 @@ def attribute_vault(balances: dict[str, int], vault: Any, block: int, start_bloc
 
 
 def take_snapshot(chain: Any, token: Any, registry: Any, record_time: int, start_block: int = 0,
-                  vaults: tuple[Any, ...] = ()) -> Snapshot:  # fmt: skip
-    """Balances at the record time; tokens held by ``vaults`` count for their requesters."""
+                  vaults: tuple[Any, ...] = (), events: EventSource = NODE) -> Snapshot:  # fmt: skip
+    """Balances at the record time; tokens held by ``vaults`` count for their requesters.
+    ``events``: where the history is read (the event index, by the tools)."""
     block = record_block(chain, record_time)
     multiplier = int(token.uiMultiplierAt(record_time, block_id=block))
-    balances = balances_at(token, block, start_block)
+    balances = balances_at(token, block, start_block, events)
     for vault in vaults:
-        balances = attribute_vault(balances, vault, block, start_block)
+        balances = attribute_vault(balances, vault, block, start_block, events)
     return Snapshot(
         record_time=record_time,
         block=block,
         multiplier=multiplier,
         balances=balances,
-        records=rebuild_registry(registry, start_block=start_block, stop_block=block),
+        records=rebuild_registry(registry, start_block=start_block, stop_block=block, events=events),
     )
 
 

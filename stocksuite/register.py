@@ -4,26 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
+from stocksuite.index.reader import NODE, EventSource
+
 FROZEN = 1 << 1
 
 
-def rebuild_registry(registry: Any, start_block: int = 0, stop_block: int | None = None) -> dict[str, int]:
-    """Wallet -> packed record, replayed from the ComplianceRegistry's events.
+def rebuild_registry(registry: Any, start_block: int = 0, stop_block: int | None = None,
+                     events: EventSource = NODE) -> dict[str, int]:  # fmt: skip
+    """Wallet -> packed record, replayed from the ComplianceRegistry's events (from the event
+    index when ``events`` is one, see :mod:`stocksuite.index.reader`).
 
     Proves the register can be reconstructed by anyone from logs (no storage reads).
     """
-    logs = []
-    for event_type in (registry.InvestorUpdated, registry.InvestorRemoved, registry.InvestorFrozen):
-        logs.extend(event_type.query("*", start_block=start_block, stop_block=stop_block).itertuples())
-    logs.sort(key=lambda log: (log.block_number, log.log_index))
+    logs = events.events(registry, ("InvestorUpdated", "InvestorRemoved", "InvestorFrozen"), start_block, stop_block)
     records: dict[str, int] = {}
     for log in logs:
-        wallet = log.event_arguments["wallet"]
-        if log.event_name == "InvestorUpdated":
-            records[wallet] = log.event_arguments["record"]
-        elif log.event_name == "InvestorRemoved":
+        wallet = log.args["wallet"]
+        if log.name == "InvestorUpdated":
+            records[wallet] = int(log.args["record"])
+        elif log.name == "InvestorRemoved":
             records.pop(wallet, None)
         else:
-            frozen = log.event_arguments["frozen"]
+            frozen = log.args["frozen"]
             records[wallet] = records.get(wallet, 0) | FROZEN if frozen else records.get(wallet, 0) & ~FROZEN
     return records

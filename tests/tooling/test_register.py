@@ -147,6 +147,40 @@ def test_without_past_state_the_logs_give_the_same_register(chain, project, regi
     assert [t.multiplier for t in pruned] == [10**18, 10**18, 2 * 10**18, 2 * 10**18]
 
 
+def test_the_event_index_gives_the_register_the_node_logs_give(chain, project, registry, holdings, actions, roles,
+                                                              investors, vault, write_records, monkeypatch):  # fmt: skip
+    """What the tools read (the network's event index) and a plain log scan of the node agree, on
+    the paths that replay logs: balances, records, freezes, the multiplier of a pruned node, and a
+    redemption vault's escrow (attributed to its requester by the entitlements)."""
+    from stocksuite.corporate import take_snapshot
+    from stocksuite.deployments import Deployments
+    from stocksuite.index.reader import IndexedEvents, caught_up_index
+
+    alice = investors["alice"]
+    effective = chain.pending_timestamp + DAY
+    actions.announceRatio(KINDS["SPLF"], holdings, 2, 1, effective, sender=roles["corporate"])
+    holdings.transfer(investors["carol"], SHARE, sender=alice)
+    holdings.setFrozenTokens(investors["bob"], 5 * SHARE, sender=roles["agent"])
+    holdings.approve(vault, 10 * SHARE, sender=alice)
+    vault.requestRedeem(10 * SHARE, alice, alice, sender=alice)
+    chain.mine(timestamp=effective)
+    root = write_records(ComplianceRegistry=registry, StockToken_AAPLx=holdings, RedemptionVault_AAPLx=vault)
+    records = Deployments.open("arbitrum:devnet", chain.chain_id, root=root)
+    monkeypatch.setattr(cap_table, "state_at", lambda *args, block: None)  # a pruned node: logs decide
+    with caught_up_index(chain, records) as index:
+        indexed = IndexedEvents(index)
+        for point in (dict(at=effective - 1), dict()):
+            from_node = register(chain, project, holdings, registry, **point)
+            from_index = build_cap_table(chain, project, holdings, registry, resolve_point(chain, **point), 0, indexed)
+            assert [h.row() for h in from_index.holdings] == [h.row() for h in from_node.holdings]
+            assert from_index.multiplier == from_node.multiplier and from_index.supply == from_node.supply
+        record_time = int(chain.blocks.head.timestamp)
+        node_view = take_snapshot(chain, holdings, registry, record_time, vaults=(vault,))
+        index_view = take_snapshot(chain, holdings, registry, record_time, vaults=(vault,), events=indexed)
+    assert index_view == node_view and index_view.balances[alice.address] == 100 * SHARE - SHARE
+    assert any(h.frozen_tokens == 5 * SHARE for h in from_index.holdings)
+
+
 def test_points_outside_the_chain_are_refused(chain):
     head = chain.blocks.head
     with pytest.raises(RegisterError, match="not on the chain"):
