@@ -330,8 +330,8 @@ def declaration_differences(terms: dict[str, Any], distribution: Distribution) -
             if declared != recomputed]  # fmt: skip
 
 
-def verify_dividend(chain: Any, actions: Any, registry: Any, dividend_id: int, project: Any,
-                    start_block: int = 0) -> tuple[bool, Distribution, list[str]]:  # fmt: skip
+def verify_dividend(chain: Any, actions: Any, registry: Any, dividend_id: int, project: Any, start_block: int = 0,
+                    events: EventSource = NODE) -> tuple[bool, Distribution, list[str]]:  # fmt: skip
     """Recompute a declared dividend's entitlements from chain data: (whether the declaration
     matches, the recomputed distribution, what differs)."""
     declared, table_event = dividend_terms_from_chain(actions, dividend_id)
@@ -343,7 +343,7 @@ def verify_dividend(chain: Any, actions: Any, registry: Any, dividend_id: int, p
     )
     excluded = frozenset(table_event["excluded"])
     vaults = redemption_vaults_among(sorted(excluded), token, project, chain)
-    snapshot = take_snapshot(chain, token, registry, int(terms["recordTime"]), start_block, vaults)
+    snapshot = take_snapshot(chain, token, registry, int(terms["recordTime"]), start_block, vaults, events)
     distribution = compute_entitlements(snapshot, int(terms["amountPerShare"]), int(token.decimals()), table,
                                         excluded)  # fmt: skip
     differences = declaration_differences(terms, distribution)

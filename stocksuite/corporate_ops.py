@@ -33,6 +33,7 @@ from stocksuite.corporate import (
 from stocksuite.merkle import StandardMerkleTree
 from stocksuite.records import FROZEN
 from stocksuite.deployments import Deployments
+from stocksuite.index.reader import IndexedEvents, caught_up_index
 from stocksuite.records import parse_jurisdiction
 
 _RELATIVE = re.compile(r"^\+(\d+)([smhd])$")
@@ -226,7 +227,9 @@ def prepare_dividend(ctx: Context, symbol: str, amount_per_share: int, record_ti
     recomputes the same root."""
     token = ctx.token(symbol)
     vaults = ticker_vaults(ctx, symbol)
-    snapshot = take_snapshot(ctx.chain, token, ctx.registry, record_time, ctx.start_block(), vaults)
+    with caught_up_index(ctx.chain, ctx.records) as index:  # the history, from the event index
+        snapshot = take_snapshot(ctx.chain, token, ctx.registry, record_time, ctx.start_block(), vaults,
+                                 IndexedEvents(index))  # fmt: skip
     contracts = contract_accounts_to_exclude(snapshot, include_contracts) - excluded
     reasons = {a: "excluded by the officer" for a in excluded} | dict.fromkeys(contracts, CONTRACT_ACCOUNT_REASON)
     excluded = excluded | contracts | {v.address for v in vaults}
@@ -383,4 +386,6 @@ def status(ctx: Context, dividend_id: int) -> dict[str, Any]:
 
 
 def verify(ctx: Context, dividend_id: int) -> tuple[bool, Distribution, list[str]]:
-    return verify_dividend(ctx.chain, ctx.actions, ctx.registry, dividend_id, ctx.project, ctx.start_block())
+    with caught_up_index(ctx.chain, ctx.records) as index:
+        return verify_dividend(ctx.chain, ctx.actions, ctx.registry, dividend_id, ctx.project, ctx.start_block(),
+                               IndexedEvents(index))  # fmt: skip

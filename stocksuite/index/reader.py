@@ -58,6 +58,11 @@ class IndexedEvents:
 
     def events(self, contract: Any, names: Sequence[str], start_block: int = 0,
                stop_block: int | None = None) -> list[Event]:  # fmt: skip
+        from stocksuite.index.node import EventIndexError
+
+        if str(contract.address).lower() not in self.index.names:  # its logs would be silently missing
+            raise EventIndexError(f"{contract.address} is not among the records the event index follows: record it "
+                                  "(ape run deploy) or read it from the node")  # fmt: skip
         logs = self.index.logs(address=str(contract.address), event=list(names), since_block=start_block,
                                as_of_block=stop_block)  # fmt: skip
         wanted = set(names)  # a same-named event of another signature decodes to something else

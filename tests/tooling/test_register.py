@@ -177,6 +177,8 @@ def test_the_event_index_gives_the_register_the_node_logs_give(chain, project, r
         record_time = int(chain.blocks.head.timestamp)
         node_view = take_snapshot(chain, holdings, registry, record_time, vaults=(vault,))
         index_view = take_snapshot(chain, holdings, registry, record_time, vaults=(vault,), events=indexed)
+        with pytest.raises(StockSuiteError, match="not among the records the event index follows"):
+            IndexedEvents(index).events(actions, ("DividendDeclared",))  # not recorded here: refused, not empty
     assert index_view == node_view and index_view.balances[alice.address] == 100 * SHARE - SHARE
     assert any(h.frozen_tokens == 5 * SHARE for h in from_index.holdings)
 
