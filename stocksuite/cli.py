@@ -136,7 +136,9 @@ def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any)
 
 
 def run_sync(registry: Any, officer: Any, csv_path: Path, rows: list[Any], start_block: int, dry_run: bool,
-             batch_size: int, now: int, warn_days: int) -> None:  # fmt: skip
+             batch_size: int, now: int, warn_days: int, events: Any = None) -> None:  # fmt: skip
+    """Plan from the registry's history (``events``: the network's event index; default the node),
+    show it, then send it in batches unless a dry run."""
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
 
@@ -144,7 +146,7 @@ def run_sync(registry: Any, officer: Any, csv_path: Path, rows: list[Any], start
     from stocksuite.whitelist import apply_plan, expiring_contract_accounts, plan_sync, records_after
 
     console = Console()
-    current = rebuild_registry(registry, start_block=start_block)
+    current = rebuild_registry(registry, start_block=start_block, **({"events": events} if events else {}))
     plan = plan_sync(rows, current)
     console.print(f"{csv_path}: {len(rows)} rows. Plan: {plan.summary()}.")
     for warning in expiring_contract_accounts(records_after(plan, current), now, warn_days):

@@ -15,7 +15,7 @@ from stocksuite.whitelist import (
     read_csv,
     records_after,
 )
-from tests.helpers import VENV_BIN, assert_one_line_error, run
+from tests.helpers import PROJECT_ROOT, VENV_BIN, assert_one_line_error, run
 
 HEADER = "wallet,jurisdiction,investor_class,kyc_expiry,status,investor_id,us_person,contract_account\n"
 NOW = 1_800_000_000  # 2027-01-15
@@ -151,3 +151,19 @@ def test_contract_accounts_about_to_expire_are_warned_about_in_the_csv_and_on_ch
     assert [w.wallet for w in expiring_contract_accounts(records_after(plan, current), NOW, 15)] == [wallet(1)]
     expired = expiring_contract_accounts({wallet(6): on_chain(20)}, NOW + 21 * DAY, 0)[0]
     assert "passed" in expired.message()
+
+
+def test_script_plans_from_the_event_index_and_a_rerun_sends_nothing(registry, write_records):
+    """The sync reads the registry's history from the network's event index (caught up before it
+    plans): the second run sees the first one's updates there and has nothing to send."""
+    root = write_records(ComplianceRegistry=registry)
+    sample = PROJECT_ROOT / "config" / "investors.sample.csv"
+    command = [str(VENV_BIN / "ape"), "run", "whitelist", "sync", str(sample), "--network", "arbitrum:devnet"]
+    env = {"STOCKSUITE_DEPLOYMENTS": str(root), "COLUMNS": "200"}
+    first = run(command, env=env)
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert (root / "arbitrum-devnet" / ".index.sqlite").is_file()
+    again = run(command, env=env)
+    assert again.returncode == 0, again.stdout + again.stderr
+    assert "Plan: 0 to add or update, 0 to remove, 5 already in sync" in again.stdout, again.stdout
+    assert "5 to add or update" in first.stdout, first.stdout
