@@ -103,8 +103,8 @@ def describe(error: dict[str, Any], model: type[BaseModel], name_value_errors: b
     elif kind in ("int_type", "int_from_float", "int_parsing"):
         message = f"expected a whole number, got {_shown(value)} ({_kind(value)})"
     elif kind == "string_type":
-        hint = "; quote it (YAML reads an unquoted 0x... address or digits as a number)" if isinstance(value, int) \
-            and not isinstance(value, bool) else ""  # fmt: skip
+        number = isinstance(value, int) and not isinstance(value, bool)
+        hint = "; quote it (YAML reads an unquoted 0x... address or digits as a number)" if number else ""
         message = f"expected a string, got {_shown(value)} ({_kind(value)}){hint}"
     elif kind in ("list_type", "tuple_type"):
         message = f"expected a list, got {_shown(value)} ({_kind(value)})"
