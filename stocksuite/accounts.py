@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from typing import Any
 
+from stocksuite.config.environment import passphrase as passphrase_variable
 from stocksuite.errors import StockSuiteError
 from stocksuite.l2 import ARBITRUM_LOCAL_CHAIN_ID
 
@@ -75,8 +75,8 @@ def _keyfile(alias: str) -> Any:
 def _unlock(account: Any, alias: str) -> None:
     if not hasattr(account, "set_autosign"):
         return  # not a keyfile (a hardware wallet plugin asks on its device)
-    variable = f"APE_ACCOUNTS_{alias}_PASSPHRASE"
-    if passphrase := os.environ.get(variable):
+    variable, passphrase = passphrase_variable(alias)
+    if passphrase:
         try:
             account.set_autosign(True, passphrase=passphrase)
         except Exception as err:  # eth-keyfile raises ValueError, ape its own InvalidPasswordError

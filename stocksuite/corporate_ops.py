@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from stocksuite.config.errors import load_yaml
+from stocksuite.config.withholding import WithholdingFile
 from stocksuite.corporate import (
     CONTRACT_ACCOUNT_REASON,
     KINDS,
@@ -30,11 +30,10 @@ from stocksuite.corporate import (
     take_snapshot,
     verify_dividend,
 )
-from stocksuite.merkle import StandardMerkleTree
-from stocksuite.records import FROZEN
 from stocksuite.deployments import Deployments
 from stocksuite.index.reader import IndexedEvents, caught_up_index
-from stocksuite.records import parse_jurisdiction
+from stocksuite.merkle import StandardMerkleTree
+from stocksuite.records import FROZEN
 
 _RELATIVE = re.compile(r"^\+(\d+)([smhd])$")
 _UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
@@ -112,13 +111,10 @@ def parse_usd(text: str) -> int:
 
 
 def load_withholding(path: Path) -> WithholdingTable:
-    """YAML ``{default_bps: 3000, rates: {DE: 1500, ...}}``; jurisdictions as ISO codes."""
-    try:
-        data = yaml.safe_load(path.read_text()) or {}
-        rates = {parse_jurisdiction(str(k)): int(v) for k, v in (data.get("rates") or {}).items()}
-        return WithholdingTable(default_bps=int(data["default_bps"]), rates=rates)
-    except (OSError, KeyError, TypeError, ValueError, yaml.YAMLError) as err:
-        raise CorporateActionError(f"{path}: bad withholding table ({err})") from err
+    """YAML ``{default_bps: 3000, rates: {DE: 1500, ...}}``; jurisdictions as ISO codes (the model:
+    :class:`stocksuite.config.withholding.WithholdingFile`). A bad key or value is one line."""
+    spec = load_yaml(path, WithholdingFile, CorporateActionError)
+    return WithholdingTable(default_bps=spec.default_bps, rates=dict(spec.rates))
 
 
 @dataclass

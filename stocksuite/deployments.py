@@ -13,17 +13,17 @@ in the fork's folder, so it never reaches the upstream records or the next fork.
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from stocksuite.config.environment import environment
 from stocksuite.errors import StockSuiteError
 from stocksuite.toolchain import PROJECT_ROOT
 
-DEPLOYMENTS_ROOT = Path(os.environ.get("STOCKSUITE_DEPLOYMENTS") or PROJECT_ROOT / "deployments")
+DEPLOYMENTS_ROOT = environment().deployments  # STOCKSUITE_DEPLOYMENTS
 
 
 class DeploymentError(StockSuiteError):

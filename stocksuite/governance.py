@@ -23,15 +23,14 @@ know, unless explicitly allowed. Execution is simulated with the real operation 
 from __future__ import annotations
 
 import json
-import os
 import secrets
 from dataclasses import asdict, dataclass, field
 from functools import cache
 from pathlib import Path
 from typing import Any
 
+from stocksuite.config.environment import environment
 from stocksuite.errors import StockSuiteError
-from stocksuite.toolchain import PROJECT_ROOT
 
 ZERO_ADDRESS = "0x" + "00" * 20
 ZERO_BYTES32 = b"\x00" * 32
@@ -54,7 +53,7 @@ def container(name: str) -> Any:
     from ape.contracts import ContractContainer
     from ethpm_types import ContractType
 
-    node_modules = Path(os.environ.get("NODE_MODULES") or PROJECT_ROOT / "node_modules")
+    node_modules = environment().node_modules
     path = node_modules / ARTIFACTS[name]
     if not path.is_file():
         raise GovernanceError(f"{path} is missing: run `make setup` (npm ci) first.")

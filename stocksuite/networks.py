@@ -9,10 +9,10 @@ instead, before any connection, fork or transaction.
 
 from __future__ import annotations
 
-import os
 import re
 from typing import Any
 
+from stocksuite.config.environment import is_set
 from stocksuite.errors import StockSuiteError
 
 # The settings ape's web3 providers read an RPC from (ape_ethereum.provider.Web3Provider).
@@ -36,7 +36,7 @@ def unset_rpc_variables(provider: Any) -> list[str]:
         for key in RPC_KEYS:
             for match in _VARIABLE.finditer(str(source.get(key) or "")):
                 name = match.group(1) or match.group(2)
-                if name not in os.environ and name not in found:
+                if not is_set(name) and name not in found:
                     found.append(name)
     return found
 

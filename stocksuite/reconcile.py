@@ -19,7 +19,6 @@ statement's ``as_of`` within a tolerance of the reconciliation time.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from decimal import Context, Decimal, localcontext
 from pathlib import Path
@@ -35,18 +34,16 @@ from stocksuite.cap_table import (
     supply_at,
     to_shares,
 )
+from stocksuite.config.rows import StatementRow as StatementCells
+from stocksuite.config.rows import isin_check_digit_ok, validate_row  # noqa: F401 - isin_check_digit_ok: public
 from stocksuite.corporate import CorporateActionError
 from stocksuite.corporate_ops import format_duration, format_time, parse_time
 from stocksuite.csvrows import CsvError, read_rows
 from stocksuite.errors import StockSuiteError
 
-COLUMNS = ("ticker", "isin", "shares", "as_of")
+COLUMNS = StatementCells.REQUIRED
 DEFAULT_AS_OF_TOLERANCE = 24 * 3600
 EXACT_PRECISION = 200  # digits: more than any uint256 amount at 18 + 36 decimals has
-_TICKER = re.compile(r"[A-Z0-9][A-Z0-9.\-/]{0,11}")
-_ISIN = re.compile(r"[A-Z]{2}[A-Z0-9]{9}[0-9]")
-_SHARES = re.compile(r"\d+(\.\d+)?")
-_AS_OF = re.compile(r"\d+|\d{4}-\d{2}-\d{2}([T ].+)?")
 
 
 class ReconcileError(StockSuiteError):
@@ -68,32 +65,13 @@ class StatementRow:
     as_of: int
 
 
-def isin_check_digit_ok(isin: str) -> bool:
-    """ISO 6166: letters become 10..35, then the Luhn check over every digit."""
-    digits = "".join(str(int(c, 36)) for c in isin)
-    total = 0
-    for position, digit in enumerate(reversed(digits)):
-        value = int(digit) * (2 if position % 2 else 1)
-        total += value - 9 if value > 9 else value
-    return total % 10 == 0
-
-
 def parse_statement_row(raw: dict[str, str], line: int) -> StatementRow:
-    ticker, isin = raw["ticker"].strip(), raw["isin"].strip()
-    shares, as_of = raw["shares"].strip(), raw["as_of"].strip()
-    if not _TICKER.fullmatch(ticker):
-        raise ValueError(f"ticker {raw['ticker']!r} is not an upper-case ticker such as AAPL or BRK.B")
-    if not _ISIN.fullmatch(isin) or not isin_check_digit_ok(isin):
-        raise ValueError(f"isin {raw['isin']!r} is not an ISIN with a valid check digit")
-    if not _SHARES.fullmatch(shares):
-        raise ValueError(f"shares {raw['shares']!r} is not a non-negative decimal such as 150 or 150.25")
+    cells = validate_row(StatementCells, raw)
     try:
-        if not _AS_OF.fullmatch(as_of):
-            raise CorporateActionError(as_of)
-        moment = parse_time(as_of, now=0)
+        moment = parse_time(cells.as_of, now=0)
     except CorporateActionError:
-        raise ValueError(f"as_of {raw['as_of']!r} is not an ISO 8601 date or time, or unix seconds") from None
-    return StatementRow(line, ticker, isin, Decimal(shares), moment)
+        raise ValueError(f"as_of {cells.as_of!r} is not an ISO 8601 date or time, or unix seconds") from None
+    return StatementRow(line, cells.ticker, cells.isin, cells.shares, moment)
 
 
 def read_statement(path: Path) -> list[StatementRow]:

@@ -1,10 +1,12 @@
 """The redemption operator's work on a ticker's RedemptionVault.
 
-Executions CSV (header required): ``side,controller,amount,price``
+Executions CSV (header required, order free): ``side,controller,amount,price`` (the row's model:
+:class:`stocksuite.config.rows.ExecutionRow`)
 
-- ``side``: ``redeem`` (amount in shares, e.g. 10.5) or ``subscribe`` (amount in dollars)
+- ``side``: ``redeem`` (amount in shares, e.g. 10.5, at most the token's decimals) or
+  ``subscribe`` (amount in dollars, at most 6 decimals)
 - ``controller``: the request's controller (checksummed address)
-- ``price``: the execution price in dollars per share
+- ``price``: the execution price in dollars per share, at most 6 decimals
 
 Every row is checked before anything is sent: a known controller with at least that much
 pending, and a price inside the vault's band around its price feed. Rows are grouped by side and
@@ -19,15 +21,12 @@ A fill between the ask and the settlement fills what is pending; the cancel retu
 
 from __future__ import annotations
 
-import csv
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
-from eth_utils import is_address, is_checksum_address, to_checksum_address
-
-from stocksuite.corporate_ops import parse_usd
+from stocksuite.config.rows import USD_DECIMALS, ExecutionRow, validate_row
+from stocksuite.csvrows import CsvError, read_rows
 from stocksuite.errors import StockSuiteError
 
 BATCH = 50
@@ -37,6 +36,10 @@ SHORTFALL_REASONS = {1: "less pending than asked", 2: "controller may not send (
 
 class RedemptionError(StockSuiteError):
     """An execution file or a vault state was refused; nothing was sent."""
+
+
+class ExecutionsError(CsvError, RedemptionError):
+    """The executions CSV has bad rows; nothing was sent."""
 
 
 @dataclass(frozen=True)
@@ -101,53 +104,39 @@ def reference_price(vault: Any, project: Any) -> tuple[int, int]:
 
 
 def read_executions(path: Path, vault: Any, token: Any, project: Any) -> list[Execution]:
-    problems: list[str] = []
-    rows: list[Execution] = []
+    """Every row of the executions CSV checked (:class:`stocksuite.config.rows.ExecutionRow`, then
+    against the vault); raises :class:`ExecutionsError` listing every bad row, or returns all."""
     reference, band = reference_price(vault, project)
     remaining: dict[tuple[str, str], int] = {}
     decimals = int(token.decimals())
-    try:
-        handle = path.open(newline="", encoding="utf-8-sig")
-    except OSError as err:
-        raise RedemptionError(f"{path}: cannot read ({err.strerror})") from err
-    with handle:
-        reader = csv.DictReader(handle)
-        if [h.strip() for h in reader.fieldnames or []] != ["side", "controller", "amount", "price"]:
-            raise RedemptionError(f"{path}:1: header must be side,controller,amount,price")
-        for raw in reader:
-            line = reader.line_num
-            try:
-                side = raw["side"].strip().lower()
-                if side not in ("redeem", "subscribe"):
-                    raise ValueError(f"side {raw['side']!r} is not redeem or subscribe")
-                text = raw["controller"].strip()
-                if not is_address(text) or (text != text.lower() and not is_checksum_address(text)):
-                    raise ValueError(f"controller {text!r} is not a (checksummed) address")
-                controller = to_checksum_address(text)
-                price = parse_usd(raw["price"])
-                if abs(price - reference) * 10_000 > reference * band:
-                    raise ValueError(f"price {raw['price']} is outside {band} bps of the feed ({reference / 1e6:,.2f})")
-                if side == "redeem":
-                    ui = int(Decimal(raw["amount"].strip()) * 10**decimals)
-                    amount = int(token.fromUIAmount(ui))
-                    key, available = (controller, side), int(vault.pendingRedeemRequest(0, controller))
-                else:
-                    amount = parse_usd(raw["amount"])
-                    key, available = (controller, side), int(vault.pendingDepositRequest(0, controller))
-                if amount <= 0:
-                    raise ValueError("amount must be positive")
-                left = remaining.setdefault(key, available)
-                if available == 0:
-                    raise ValueError(f"unknown controller {controller}: no pending {side} request")
-                if amount > left:
-                    raise ValueError(f"{raw['amount']} is more than the {side} pending for {controller}")
-                remaining[key] = left - amount
-                rows.append(Execution(line, side, controller, amount, price))
-            except (ValueError, InvalidOperation, StockSuiteError) as err:
-                problems.append(f"{path}:{line}: {err}")
-    if problems:
-        raise RedemptionError(f"{len(problems)} bad row(s), nothing sent:\n" + "\n".join(problems))
-    return rows
+
+    def parse(raw: dict[str, str], line: int) -> Execution:
+        row = validate_row(ExecutionRow, raw)
+        shown = raw["amount"].strip()
+        price = int(row.price * 10**USD_DECIMALS)  # at most 6 decimals: exact
+        if abs(price - reference) * 10_000 > reference * band:
+            raise ValueError(f"price {raw['price'].strip()} is outside {band} bps of the feed ({reference / 1e6:,.2f})")
+        if row.side == "redeem":
+            ui = row.amount * 10**decimals
+            if ui != ui.to_integral_value():
+                raise ValueError(f"amount {shown} has more than the token's {decimals} decimals")
+            amount = int(token.fromUIAmount(int(ui)))
+            available = int(vault.pendingRedeemRequest(0, row.controller))
+        else:
+            amount = int(row.amount * 10**USD_DECIMALS)
+            available = int(vault.pendingDepositRequest(0, row.controller))
+        if amount <= 0:
+            raise ValueError("amount must be positive")
+        key = (row.controller, row.side)
+        left = remaining.setdefault(key, available)
+        if available == 0:
+            raise ValueError(f"unknown controller {row.controller}: no pending {row.side} request")
+        if amount > left:
+            raise ValueError(f"{shown} is more than the {row.side} pending for {row.controller}")
+        remaining[key] = left - amount
+        return Execution(line, row.side, row.controller, amount, price)
+
+    return read_rows(path, ExecutionRow.REQUIRED, (), parse, error=ExecutionsError)
 
 
 def shortfalls(vault: Any, receipt: Any) -> list[Shortfall]:

@@ -35,6 +35,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from stocksuite.config.environment import environment
 from stocksuite.deployments import FORK_SUFFIX, Deployments, ForkPoint, upstream_choice
 from stocksuite.errors import L2Error, StockSuiteError
 from stocksuite.events import DecodedLog, EventCatalog
@@ -109,7 +110,7 @@ def _configured_uri(provider: Any, choice: str) -> str:
     from ape.exceptions import ConfigError
 
     if provider.name == "foundry":  # ape-foundry's own precedence
-        return str(os.environ.get("APE_FOUNDRY_HOST") or provider.uri)
+        return str(environment().ape_foundry_host or provider.uri)
     if not hasattr(type(provider), "_configured_uri"):  # not a web3 provider: it names its own connection
         return str(provider.connection_str)
     try:

@@ -22,6 +22,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from stocksuite.config.environment import environment
 from stocksuite.errors import ToolchainError
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -44,7 +45,7 @@ def solc_version() -> str:
 
 def solc_dir() -> Path:
     """Where py-solc-x looks for compilers: ``$SOLCX_BINARY_PATH`` or ``<project>/.solcx``."""
-    return Path(os.environ.get("SOLCX_BINARY_PATH") or PROJECT_ROOT / ".solcx")
+    return environment().solcx_binary_path
 
 
 def installed_solc_version(binary: Path) -> str | None:
@@ -61,7 +62,7 @@ def installed_solc_version(binary: Path) -> str | None:
 
 def _try_native_install(version: str, dest: Path) -> Path | None:
     """Ask py-solc-x for a native build; ``None`` when it cannot be downloaded."""
-    if os.environ.get("STOCKSUITE_SOLC") == "wasm":
+    if environment().solc == "wasm":
         return None
     native = dest / f"solc-v{version}.native"
     if installed_solc_version(native) == version:
@@ -139,8 +140,8 @@ def provision_solc(version: str | None = None, dest: Path | None = None) -> Path
 
 def anvil_binary() -> Path:
     """The anvil executable: ``$ANVIL_BIN``, the npm ``@foundry-rs/anvil`` build, or PATH."""
-    if env := os.environ.get("ANVIL_BIN"):
-        path = Path(env)
+    if (path := environment().anvil_bin) is not None:
+        env = str(path)
         if not (path.is_file() and os.access(path, os.X_OK)):
             raise ToolchainError(f"ANVIL_BIN={env} is not an executable file.")
         return path

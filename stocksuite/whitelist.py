@@ -31,14 +31,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from eth_utils import is_address, is_checksum_address, to_checksum_address
-
+from stocksuite.config.rows import InvestorRow, validate_row
 from stocksuite.csvrows import CsvError, read_rows  # noqa: F401 - CsvError is raised to whitelist callers
-from stocksuite.records import US_JURISDICTIONS, InvestorClass, InvestorRecord, parse_jurisdiction
+from stocksuite.records import US_JURISDICTIONS, InvestorClass, InvestorRecord
 
-REQUIRED_COLUMNS = ("wallet", "jurisdiction", "investor_class", "kyc_expiry", "status")
-OPTIONAL_COLUMNS = ("investor_id", "us_person", "contract_account")
-STATUSES = ("verified", "pending", "frozen", "removed")
+REQUIRED_COLUMNS = InvestorRow.REQUIRED
+OPTIONAL_COLUMNS = InvestorRow.OPTIONAL
+STATUSES = InvestorRow.STATUSES
 DEFAULT_BATCH_SIZE = 100
 DEFAULT_WARN_DAYS = 30
 DAY = 24 * 3600
@@ -75,65 +74,22 @@ class Plan:
                 f"{self.unchanged} already in sync")  # fmt: skip
 
 
-def _parse_bool(text: str, column: str) -> bool:
-    value = text.strip().lower()
-    if value in ("yes", "y", "true", "1"):
-        return True
-    if value in ("no", "n", "false", "0", ""):
-        return False
-    raise ValueError(f"{column} must be yes or no, not {text!r}")
-
-
-def _parse_expiry(text: str) -> int:
-    value = text.strip()
-    if value.isdigit():
-        return int(value)
-    try:
-        day = dt.date.fromisoformat(value)
-    except ValueError:
-        raise ValueError(f"kyc_expiry {text!r} is not YYYY-MM-DD or unix seconds") from None
-    return int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc).timestamp())
-
-
-def _parse_wallet(text: str) -> str:
-    value = text.strip()
-    if not is_address(value) and not (value.startswith("0x") and len(value) == 42):
-        raise ValueError(f"wallet {text!r} is not an address")
-    if value != value.lower() and not is_checksum_address(value):
-        raise ValueError(f"wallet {value} has a bad EIP-55 checksum")
-    if int(value, 16) == 0:
-        raise ValueError("wallet is the zero address")
-    return to_checksum_address(value)
-
-
 def _parse_row(raw: dict[str, str], now: int) -> tuple[str, InvestorRecord | None]:
-    wallet = _parse_wallet(raw["wallet"])
-    status = raw["status"].strip().lower()
-    if status not in STATUSES:
-        raise ValueError(f"status {raw['status']!r} is not one of {', '.join(STATUSES)}")
-    if status == "removed":
-        return wallet, None
-    jurisdiction = parse_jurisdiction(raw["jurisdiction"])
-    investor_class = InvestorClass.parse(raw["investor_class"])
-    expiry = _parse_expiry(raw["kyc_expiry"])
-    if expiry <= now:
-        raise ValueError(f"kyc_expiry {raw['kyc_expiry']} has already passed")
-    investor_id_text = (raw.get("investor_id") or "0").strip() or "0"
-    if not investor_id_text.isdigit() or int(investor_id_text) >= 2**64:
-        raise ValueError(f"investor_id {investor_id_text!r} is not a whole number below 2**64")
-    us_text = raw.get("us_person") or ""
-    us_person = _parse_bool(us_text, "us_person") if us_text.strip() else jurisdiction in US_JURISDICTIONS
+    row = validate_row(InvestorRow, raw, context={"now": now})
+    if row.status == "removed":
+        return row.wallet, None
+    assert row.jurisdiction is not None and row.investor_class is not None and row.kyc_expiry is not None
     record = InvestorRecord(
-        jurisdiction=jurisdiction,
-        investor_class=investor_class,
-        kyc_expiry=expiry,
-        investor_id=int(investor_id_text),
-        verified=status in ("verified", "frozen"),
-        frozen=status == "frozen",
-        contract_account=_parse_bool(raw.get("contract_account") or "", "contract_account"),
-        us_person=us_person,
+        jurisdiction=row.jurisdiction,
+        investor_class=InvestorClass(row.investor_class),
+        kyc_expiry=row.kyc_expiry,
+        investor_id=row.investor_id,
+        verified=row.status in ("verified", "frozen"),
+        frozen=row.status == "frozen",
+        contract_account=row.contract_account,
+        us_person=row.jurisdiction in US_JURISDICTIONS if row.us_person is None else row.us_person,
     )
-    return wallet, record
+    return row.wallet, record
 
 
 def read_csv(path: Path, now: int) -> list[Row]:

@@ -24,11 +24,11 @@ answer "as of block or time X" in (block, log index) order, and refuse X beyond 
 from __future__ import annotations
 
 import hashlib
-import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from stocksuite.config.environment import environment
 from stocksuite.deployments import Deployments, folder_name
 from stocksuite.events import PROXY_EVENTS, DecodedLog, EventCatalog
 from stocksuite.index.node import EventIndexError, NodeError, RangeRefused
@@ -72,7 +72,7 @@ class Finality:
 
     @classmethod
     def default(cls, chain_id: int) -> Finality:
-        configured = os.environ.get("STOCKSUITE_INDEX_FINALITY", "").strip()
+        configured = (environment().index_finality or "").strip()
         if configured:
             return cls.parse(configured)
         return cls("latest", 0) if chain_id in LOCAL_CHAIN_IDS else cls("safe", 0)
@@ -504,7 +504,7 @@ class EventIndex:
 def store_of(records: Deployments, network: str, url: str | None = None) -> Store:
     """The store of ``network``'s index: ``url``, else ``STOCKSUITE_INDEX_URL``, else the SQLite
     file ``.index.sqlite`` in the records folder (git-ignored)."""
-    url = url if url is not None else os.environ.get("STOCKSUITE_INDEX_URL") or None
+    url = url if url is not None else environment().index_url
     return open_store(url, records.folder, folder_name(network), rebuild_hint(network))
 
 

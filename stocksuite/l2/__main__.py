@@ -20,6 +20,7 @@ from pathlib import Path
 
 import click
 
+from stocksuite.config.environment import environment
 from stocksuite.errors import StockSuiteError
 from stocksuite.l2.node import (
     ARBITRUM_LOCAL_CHAIN_ID,
@@ -115,7 +116,7 @@ def serve(port: int, state: Path | None) -> None:
 )
 def fork(port: int, fork_url: str | None) -> None:
     """Run a fork of the L2 (or of FORK_URL) in the foreground until Ctrl-C."""
-    upstream = fork_url or f"http://127.0.0.1:{os.environ.get('L2_PORT', '8545')}"
+    upstream = fork_url or f"http://127.0.0.1:{environment().l2_port}"
     node = LocalL2(port=port, fork_url=upstream)
     click.echo(f"Forking {upstream} on {node.url}")
     _serve(node, lambda: f"Ready: {node.url}, chain id {chain_id_at(node.url)}. Ctrl-C stops.")

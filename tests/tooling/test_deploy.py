@@ -313,7 +313,7 @@ def test_records_of_another_chain_are_refused(tmp_path, chain):
         (lambda t: t.replace("[test:20, test:21, test:22]", "[test:20, test:20]"), "an owner is listed twice"),
         (lambda t: t.replace("  timelock:\n    min_delay: 86400", ""), "roles.admin is 'timelock' but governance.timelock"),
         (lambda t: t.replace("min_delay: 86400", "min_delay: soon"), "expected a whole number, got 'soon'"),
-        (lambda t: t.replace("stablecoin: local", "stablecoins: local"), "unknown key(s) stablecoins"),
+        (lambda t: t.replace("stablecoin: local", "stablecoins: local"), "stablecoins: unknown key; allowed: governance"),
         (lambda t: t.replace("sequencer_grace_period: 3600", "sequencer_grace_period: [1]"), "sequencer_grace_period"),
     ],
 )
@@ -365,7 +365,7 @@ def test_cli_bad_input_sends_nothing(chain, l2_url, tmp_path, keyfile_account):
     bad_key = tmp_path / "bad.yaml"
     bad_key.write_text(CONFIG.read_text().replace("tickers:", "tickerz:"))
     assert_one_line_error(_ape_deploy(l2_url, tmp_path, str(bad_key), "--network", "arbitrum:devnet"),
-                          "unknown key(s) tickerz")  # fmt: skip
+                          "tickerz: unknown key; allowed: governance, roles")  # fmt: skip
     other_chain = tmp_path / "other"
     (other_chain / "arbitrum-devnet").mkdir(parents=True)
     (other_chain / "arbitrum-devnet" / ".chain").write_text("42161\n")

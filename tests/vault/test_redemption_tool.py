@@ -46,6 +46,29 @@ def test_bad_rows_are_refused_with_file_and_line(project, token, vault, holders,
     assert vault.pendingRedeemRequest(0, alice) == 10 * SHARE  # nothing was sent
 
 
+def test_amounts_are_exact_never_truncated(project, token, vault, holders, tmp_path):
+    alice, _ = holders
+    token.approve(vault, 10 * SHARE, sender=alice)
+    vault.requestRedeem(10 * SHARE, alice, alice, sender=alice)
+    (row,) = read_executions(write(tmp_path, f"redeem,{alice.address},2.000000000000000001,$200.10\n"), vault, token,
+                             project)  # fmt: skip
+    assert (row.amount, row.price) == (int(token.fromUIAmount(2 * SHARE + 1)), 200_100_000)
+    path = write(tmp_path, f"redeem,{alice.address},1.0000000000000000001,200\n"  # 19 decimals
+                           f"redeem,{alice.address},1e1,200\n"
+                           f"redeem,{alice.address},1\n")  # fmt: skip
+    with pytest.raises(RedemptionError) as info:
+        read_executions(path, vault, token, project)
+    message = str(info.value)
+    assert message.startswith("3 bad row(s), nothing sent:")
+    assert f"{path}:2: amount 1.0000000000000000001 has more than the token's 18 decimals" in message
+    assert f"{path}:3: amount '1e1' is not a non-negative decimal such as 10 or 10.5" in message
+    assert f"{path}:4: wrong number of fields" in message
+    short = tmp_path / "short.csv"
+    short.write_text("side,controller,amount\n")
+    with pytest.raises(RedemptionError, match=r"short.csv:1: missing column\(s\) price"):
+        read_executions(short, vault, token, project)
+
+
 def test_rows_fill_and_the_vault_reconciles(project, token, vault, usd, holders, tmp_path, fulfiller):
     alice, bob = holders
     for holder in (alice, bob):
