@@ -28,15 +28,15 @@ def sync(ecosystem, network, csv_file, alias, dry_run, batch_size, warn_days):
 
     from ape import chain
 
-    from stocksuite.cli import connected_context, fail_cleanly, officer_context, run_sync
+    from stocksuite.cli import fail_cleanly, officer_context, run_sync
     from stocksuite.index.reader import IndexedEvents, caught_up_index
     from stocksuite.whitelist import read_csv
 
     with fail_cleanly():
         now = chain.pending_timestamp
         rows = read_csv(Path(csv_file), now=now)  # bad rows stop everything first
-        registry, officer, start_block = officer_context(ecosystem, network, alias, chain)
-        with caught_up_index(chain, connected_context(ecosystem, network).records) as index:
+        registry, officer, start_block, records = officer_context(ecosystem, network, alias, chain)
+        with caught_up_index(chain, records) as index:
             run_sync(registry, officer, Path(csv_file), rows, start_block, dry_run=dry_run, batch_size=batch_size,
                      now=now, warn_days=warn_days, events=IndexedEvents(index))  # fmt: skip
 
@@ -51,7 +51,7 @@ def _freeze_command(frozen: bool):
         from stocksuite.cli import fail_cleanly, officer_context, set_frozen
 
         with fail_cleanly():
-            registry, officer, _ = officer_context(ecosystem, network, alias, chain)
+            registry, officer, _, _ = officer_context(ecosystem, network, alias, chain)
             set_frozen(registry, officer, wallets, frozen)
 
     command.__doc__ = f"{'Freeze' if frozen else 'Unfreeze'} WALLETS in every token at once."

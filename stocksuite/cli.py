@@ -13,6 +13,7 @@ import click
 from ape.cli import ConnectedProviderCommand
 
 from stocksuite.errors import StockSuiteError
+from stocksuite.index.reader import NODE, EventSource
 
 
 class ConnectedCommand(ConnectedProviderCommand):
@@ -124,19 +125,19 @@ def print_table(title: str, columns: tuple[str, ...], rows: Iterable[Sequence[st
     console.print(table)
 
 
-def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any) -> tuple[Any, Any, int]:
-    """The registry from the network's records, the officer's account, and the deploy block."""
+def officer_context(ecosystem: Any, network: Any, alias: str | None, chain: Any) -> tuple[Any, Any, int, Any]:
+    """The registry from the network's records, the officer's account, the deploy block, and the records."""
     from stocksuite.accounts import resolve_account
 
     ctx = connected_context(ecosystem, network)
     record = ctx.records.load("ComplianceRegistry")
     registry = ctx.project.ComplianceRegistry.at(record["address"])
     officer = resolve_account(alias, chain.chain_id, default_test_index=1)
-    return registry, officer, int(record["blockNumber"])
+    return registry, officer, int(record["blockNumber"]), ctx.records
 
 
 def run_sync(registry: Any, officer: Any, csv_path: Path, rows: list[Any], start_block: int, dry_run: bool,
-             batch_size: int, now: int, warn_days: int, events: Any = None) -> None:  # fmt: skip
+             batch_size: int, now: int, warn_days: int, events: EventSource = NODE) -> None:  # fmt: skip
     """Plan from the registry's history (``events``: the network's event index; default the node),
     show it, then send it in batches unless a dry run."""
     from rich.console import Console
@@ -146,7 +147,7 @@ def run_sync(registry: Any, officer: Any, csv_path: Path, rows: list[Any], start
     from stocksuite.whitelist import apply_plan, expiring_contract_accounts, plan_sync, records_after
 
     console = Console()
-    current = rebuild_registry(registry, start_block=start_block, **({"events": events} if events else {}))
+    current = rebuild_registry(registry, start_block=start_block, events=events)
     plan = plan_sync(rows, current)
     console.print(f"{csv_path}: {len(rows)} rows. Plan: {plan.summary()}.")
     for warning in expiring_contract_accounts(records_after(plan, current), now, warn_days):
