@@ -444,6 +444,7 @@ def test_multiplier_starts_at_one_and_schedules_without_a_keeper(funded, investo
 
 def test_stale_nonce_or_multiplier_is_refused(funded, roles, chain):
     now = chain.pending_timestamp
+    chain.provider.make_request("evm_setNextBlockTimestamp", [now])  # effective at once, even on a busy machine
     funded.updateUIMultiplier(2 * 10**18, now, 10**18, 0, sender=roles["corporate"])
     with ape.reverts(funded.MultiplierNonceMismatch):  # the same update sent twice
         funded.updateUIMultiplier(2 * 10**18, now + 10, 10**18, 0, sender=roles["corporate"])
