@@ -53,8 +53,9 @@ def splits_and_dividends(accounts, project) -> dict[str, int]:
     usd.mint(admin, total, sender=admin)
     usd.approve(actions, total, sender=admin)
     now = chain.blocks.head.timestamp
-    terms = distribution.terms(token.address, usd.address, 240_000, record_time, now + 10, now + YEAR, tax.address,
-                               "ipfs://bench")
+    terms = distribution.terms(
+        token.address, usd.address, 240_000, record_time, now + 10, now + YEAR, tax.address, "ipfs://bench"
+    )
     declare = actions.declareDividend(terms, [276], [1_500], 3_000, [], sender=admin)
     dividend_id = declare.events.filter(actions.DividendDeclared)[0].id
     chain.mine(timestamp=now + 11)

@@ -81,8 +81,10 @@ def rename(ecosystem, network, ticker, new_name, new_symbol, underlying, effecti
         ctx = _ctx(ecosystem, network)
         at = parse_time(effective_at, chain_now(chain), now_margin=5)
         action_id = announce_name_change(ctx, ticker, new_name, new_symbol, underlying, at, _signer(alias, 7))
-    click.echo(f"CHAN on {ticker} announced as action {action_id}: {new_name!r} ({new_symbol}, underlying "
-               f"{underlying}) from {at}")
+    click.echo(
+        f"CHAN on {ticker} announced as action {action_id}: {new_name!r} ({new_symbol}, underlying "
+        f"{underlying}) from {at}"
+    )
 
 
 @cli.command(cls=ConnectedCommand)
@@ -101,13 +103,19 @@ def names(ecosystem, network, ticker):
 @click.argument("ticker")
 @click.option("--amount-per-share", required=True, help="gross dividend per share, in dollars (e.g. 0.24)")
 @click.option("--record-time", required=True, help=_time_help)
-@click.option("--withholding", "withholding_file", type=click.Path(exists=True, dir_okay=False),
-              default="config/withholding.yaml", show_default=True)
+@click.option(
+    "--withholding",
+    "withholding_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default="config/withholding.yaml",
+    show_default=True,
+)
 @click.option("--exclude", multiple=True, help="holder with no entitlement (e.g. the treasury); repeatable")
 @_include_contract
 @click.option("--csv", "csv_out", type=click.Path(dir_okay=False), required=True)
-def entitlements(ecosystem, network, ticker, amount_per_share, record_time, withholding_file, exclude,
-                 include_contracts, csv_out):
+def entitlements(
+    ecosystem, network, ticker, amount_per_share, record_time, withholding_file, exclude, include_contracts, csv_out
+):
     """Compute a dividend's entitlements from chain data into a CSV (sends nothing)."""
     from ape import chain
 
@@ -116,14 +124,21 @@ def entitlements(ecosystem, network, ticker, amount_per_share, record_time, with
 
     with fail_cleanly():
         ctx = _ctx(ecosystem, network)
-        distribution = prepare_dividend(ctx, ticker, parse_usd(amount_per_share),
-                                        parse_time(record_time, chain.blocks.head.timestamp),
-                                        load_withholding(Path(withholding_file)), frozenset(exclude),
-                                        frozenset(include_contracts))
+        distribution = prepare_dividend(
+            ctx,
+            ticker,
+            parse_usd(amount_per_share),
+            parse_time(record_time, chain.blocks.head.timestamp),
+            load_withholding(Path(withholding_file)),
+            frozenset(exclude),
+            frozenset(include_contracts),
+        )
         distribution.write_csv(Path(csv_out))
         decimals = int(ctx.token(ticker).decimals())
-    click.echo(f"{len(distribution.entitlements)} holders, net {distribution.total_net / 1e6:,.2f}, withheld "
-               f"{distribution.total_withholding / 1e6:,.2f} -> {csv_out}")
+    click.echo(
+        f"{len(distribution.entitlements)} holders, net {distribution.total_net / 1e6:,.2f}, withheld "
+        f"{distribution.total_withholding / 1e6:,.2f} -> {csv_out}"
+    )
     _echo_exclusions(distribution, decimals)
 
 
@@ -131,8 +146,9 @@ def _echo_exclusions(distribution, decimals):
     from stocksuite.cap_table import exact_decimal
 
     for x in distribution.exclusions:
-        click.echo(f"  excluded {x.account}: {x.raw_balance} raw, {exact_decimal(x.shares, decimals):f} shares: "
-                   f"{x.reason}")
+        click.echo(
+            f"  excluded {x.account}: {x.raw_balance} raw, {exact_decimal(x.shares, decimals):f} shares: {x.reason}"
+        )
 
 
 @cli.command(cls=ConnectedCommand)
@@ -141,16 +157,35 @@ def _echo_exclusions(distribution, decimals):
 @click.option("--record-time", required=True, help=_time_help + " (must have passed)")
 @click.option("--payment-time", default="+1d", show_default=True, help=_time_help)
 @click.option("--claim-expiry", default="+365d", show_default=True, help=_time_help)
-@click.option("--withholding", "withholding_file", type=click.Path(exists=True, dir_okay=False),
-              default="config/withholding.yaml", show_default=True)
+@click.option(
+    "--withholding",
+    "withholding_file",
+    type=click.Path(exists=True, dir_okay=False),
+    default="config/withholding.yaml",
+    show_default=True,
+)
 @click.option("--tax-account", required=True, help="receives the withheld tax")
 @click.option("--exclude", multiple=True, help="holder with no entitlement (e.g. the treasury); repeatable")
 @_include_contract
 @click.option("--out", type=click.Path(dir_okay=False), required=True, help="entitlements JSON with proofs")
 @click.option("--approve", is_flag=True, help="approve the stablecoin amount first if needed")
 @_account
-def declare(ecosystem, network, ticker, amount_per_share, record_time, payment_time, claim_expiry,
-            withholding_file, tax_account, exclude, include_contracts, out, approve, alias):
+def declare(
+    ecosystem,
+    network,
+    ticker,
+    amount_per_share,
+    record_time,
+    payment_time,
+    claim_expiry,
+    withholding_file,
+    tax_account,
+    exclude,
+    include_contracts,
+    out,
+    approve,
+    alias,
+):
     """Snapshot at the record time, compute entitlements and withholding, fund and publish."""
     from ape import chain
 
@@ -162,15 +197,26 @@ def declare(ecosystem, network, ticker, amount_per_share, record_time, payment_t
         ctx = _ctx(ecosystem, network)
         head, now = chain.blocks.head.timestamp, chain_now(chain)
         dividend_id, distribution = declare_dividend(
-            ctx, ticker, parse_usd(amount_per_share), parse_time(record_time, head),
-            parse_time(payment_time, now, now_margin=5), parse_time(claim_expiry, now, now_margin=5),
+            ctx,
+            ticker,
+            parse_usd(amount_per_share),
+            parse_time(record_time, head),
+            parse_time(payment_time, now, now_margin=5),
+            parse_time(claim_expiry, now, now_margin=5),
             load_withholding(Path(withholding_file)),
-            resolve_address(tax_account, chain.chain_id), frozenset(exclude), Path(out), _signer(alias, 7), approve,
-            include_contracts=frozenset(include_contracts))
+            resolve_address(tax_account, chain.chain_id),
+            frozenset(exclude),
+            Path(out),
+            _signer(alias, 7),
+            approve,
+            include_contracts=frozenset(include_contracts),
+        )
         decimals = int(ctx.token(ticker).decimals())
-    click.echo(f"dividend {dividend_id} declared: {len(distribution.entitlements)} holders, net "
-               f"{distribution.total_net / 1e6:,.2f}, withheld {distribution.total_withholding / 1e6:,.2f}; "
-               f"entitlements in {out}")
+    click.echo(
+        f"dividend {dividend_id} declared: {len(distribution.entitlements)} holders, net "
+        f"{distribution.total_net / 1e6:,.2f}, withheld {distribution.total_withholding / 1e6:,.2f}; "
+        f"entitlements in {out}"
+    )
     _echo_exclusions(distribution, decimals)
 
 
@@ -197,8 +243,10 @@ def verify(ecosystem, network, dividend_id):
 
     with fail_cleanly():
         ok, distribution, differences = verify_dividend(_ctx(ecosystem, network), dividend_id)
-    click.echo(f"dividend {dividend_id}: {'VERIFIED' if ok else 'MISMATCH'} "
-               f"(recomputed root 0x{distribution.root.hex()}, {len(distribution.entitlements)} holders)")
+    click.echo(
+        f"dividend {dividend_id}: {'VERIFIED' if ok else 'MISMATCH'} "
+        f"(recomputed root 0x{distribution.root.hex()}, {len(distribution.entitlements)} holders)"
+    )
     for difference in differences:
         click.echo(f"  {difference}")
     if not ok:
@@ -236,8 +284,10 @@ def pay(ecosystem, network, dividend_id, entitlements_file, batch_size, alias):
 
     with fail_cleanly():
         signer = _signer(alias, 9)
-        click.echo(f"paying dividend {dividend_id}'s unpaid entitlements from {entitlements_file} as "
-                   f"{signer.address}, {batch_size} per payBatch transaction")
+        click.echo(
+            f"paying dividend {dividend_id}'s unpaid entitlements from {entitlements_file} as "
+            f"{signer.address}, {batch_size} per payBatch transaction"
+        )
         payout = pay_unclaimed(_ctx(ecosystem, network), dividend_id, Path(entitlements_file), signer, batch_size,
                                progress)  # fmt: skip
     click.echo(f"paid {len(payout.paid)} holder(s) in {payout.batches} batch(es)")
@@ -262,9 +312,18 @@ def _action_command(name: str, method: str, done: str, help_text: str):
     return command
 
 
-cancel = _action_command("cancel", "cancel", "cancelled",
-                         "Cancel an action before it takes effect (refunds a dividend before its payment time).")
-remit = _action_command("remit", "remitWithholding", "withholding remitted",
-                        "Send the tax withheld so far to the dividend's tax account.")
-reclaim = _action_command("reclaim", "reclaim", "reclaimed: unclaimed funds returned to the issuer",
-                          "After the claim expiry, return unclaimed funds to the issuer.")
+cancel = _action_command(
+    "cancel",
+    "cancel",
+    "cancelled",
+    "Cancel an action before it takes effect (refunds a dividend before its payment time).",
+)
+remit = _action_command(
+    "remit", "remitWithholding", "withholding remitted", "Send the tax withheld so far to the dividend's tax account."
+)
+reclaim = _action_command(
+    "reclaim",
+    "reclaim",
+    "reclaimed: unclaimed funds returned to the issuer",
+    "After the claim expiry, return unclaimed funds to the issuer.",
+)

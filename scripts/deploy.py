@@ -49,7 +49,9 @@ def cli(ecosystem, network, config_file, alias, dry_run, accept_upgrades):
         sender = resolve_account(alias, chain.chain_id)
         report = SuiteDeployer(project, chain, records, sender, log=click.echo).deploy(config, accept_upgrades)
         export = write_export(records, choice)
-    click.echo(f"deployed: {len(report.deployed)}, reused: {len(report.reused)}, "
-               f"roles granted: {len(report.granted)}, transactions: {report.transactions}")
+    click.echo(
+        f"deployed: {len(report.deployed)}, reused: {len(report.reused)}, "
+        f"roles granted: {len(report.granted)}, transactions: {report.transactions}"
+    )
     click.echo(f"records: {records.folder}")
     click.echo(f"export for integrators: {export}")

@@ -32,7 +32,9 @@ def _sync(ecosystem, network, rebuild):
     with fail_cleanly():
         index = network_index(ecosystem, network, rebuild=rebuild)
         report = catch_up(index)
-    moved = f"; a reorg rolled it back to block {report.rolled_back_to} first" if report.rolled_back_to is not None else ""
+    moved = (
+        f"; a reorg rolled it back to block {report.rolled_back_to} first" if report.rolled_back_to is not None else ""
+    )
     click.echo(f"indexed {report.logs} new log(s) in {report.chunks} chunk(s): up to block {index.cursor} "
                f"({index.finality}){moved}")  # fmt: skip
 

@@ -46,8 +46,10 @@ def mint(ecosystem, network, ticker, wallet, shares, alias):
         if code:
             raise StockSuiteError(f"{to} cannot receive {ticker}: {token.messageForTransferRestriction(code)}")
         token.mint(to, raw, sender=resolve_account(alias, chain.chain_id, default_test_index=2))
-        click.echo(f"minted {shares} shares ({raw} raw) of {ticker} to {to}; "
-                   f"balance {token.balanceOfUI(to) / 10 ** token.decimals()} shares ({token.balanceOf(to)} raw)")
+        click.echo(
+            f"minted {shares} shares ({raw} raw) of {ticker} to {to}; "
+            f"balance {token.balanceOfUI(to) / 10 ** token.decimals()} shares ({token.balanceOf(to)} raw)"
+        )
 
 
 def _pause_command(paused):
@@ -55,8 +57,13 @@ def _pause_command(paused):
 
     @cli.command(name=verb, cls=ConnectedCommand)
     @click.argument("ticker")
-    @click.option("--vault", "vault", type=click.Choice(["all", "requests", "fills"]), default=None,
-                  help="The ticker's redemption vault instead of the token: its requests, fills, or all.")
+    @click.option(
+        "--vault",
+        "vault",
+        type=click.Choice(["all", "requests", "fills"]),
+        default=None,
+        help="The ticker's redemption vault instead of the token: its requests, fills, or all.",
+    )
     @click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
     @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Where the governance proposal goes when governance holds PAUSER_ROLE "

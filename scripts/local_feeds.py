@@ -34,7 +34,17 @@ def _feed_command(name: str, poster: str, what: str, unit: str, help_text: str):
     return command
 
 
-reserve = _feed_command("reserve", "post_reserve", "shares in custody", "shares",
-                        "Attest TICKER's shares in custody on its proof-of-reserve feed (local L2 only).")
-price = _feed_command("price", "post_price", "price", "USD per share",
-                      "Post TICKER's price per share on its vault's price feed (local L2 only).")
+reserve = _feed_command(
+    "reserve",
+    "post_reserve",
+    "shares in custody",
+    "shares",
+    "Attest TICKER's shares in custody on its proof-of-reserve feed (local L2 only).",
+)
+price = _feed_command(
+    "price",
+    "post_price",
+    "price",
+    "USD per share",
+    "Post TICKER's price per share on its vault's price feed (local L2 only).",
+)

@@ -43,8 +43,11 @@ def pending(ecosystem, network, ticker):
         click.echo("no open requests")
     for r in rows:
         shares = lambda raw: token.toUIAmount(raw) / 10 ** token.decimals()  # noqa: E731
-        cancels = [f"{side} cancel pending" for side, key in (("redeem", "cancel_redeem_pending"),
-                                                              ("subscribe", "cancel_subscribe_pending")) if r[key]]
+        cancels = [
+            f"{side} cancel pending"
+            for side, key in (("redeem", "cancel_redeem_pending"), ("subscribe", "cancel_subscribe_pending"))
+            if r[key]
+        ]
         if r["cancelled_redeem"] or r["cancelled_subscribe"]:
             cancels.append(f"cancelled, to claim: {shares(r['cancelled_redeem']):,.4f} shares and "
                            f"{r['cancelled_subscribe'] / 1e6:,.2f} USD")  # fmt: skip
@@ -179,8 +182,9 @@ def subscribe(ecosystem, network, ticker, dollars, alias):
 
     with fail_cleanly():
         ctx = _ctx(ecosystem, network)
-        request_subscription(_vault(ctx, ticker), ctx.stablecoin(), resolve_account(alias, chain.chain_id, 10),
-                             parse_usd(dollars))
+        request_subscription(
+            _vault(ctx, ticker), ctx.stablecoin(), resolve_account(alias, chain.chain_id, 10), parse_usd(dollars)
+        )
     click.echo(f"requested a subscription of {dollars} USD to {ticker}")
 
 

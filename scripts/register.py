@@ -66,11 +66,19 @@ def export(ecosystem, network, symbol, block, at_text, out):
 
 @cli.command(cls=ConnectedCommand)
 @click.argument("symbol")
-@click.option("--statement", type=click.Path(exists=True, dir_okay=False), required=True,
-              help="custodian statement CSV: ticker,isin,shares,as_of")
+@click.option(
+    "--statement",
+    type=click.Path(exists=True, dir_okay=False),
+    required=True,
+    help="custodian statement CSV: ticker,isin,shares,as_of",
+)
 @_point_options
-@click.option("--as-of-tolerance", default="1d", show_default=True,
-              help="how far the statement's as_of may be from the reconciliation time (90, 15m, 12h, 2d)")
+@click.option(
+    "--as-of-tolerance",
+    default="1d",
+    show_default=True,
+    help="how far the statement's as_of may be from the reconciliation time (90, 15m, 12h, 2d)",
+)
 @click.option("--allow-surplus", is_flag=True, help="custody above the token supply is a note, not a difference")
 def reconcile(ecosystem, network, symbol, statement, block, at_text, as_of_tolerance, allow_surplus):
     """Token supply of SYMBOL against its reserve feed and a custodian statement; exit 1 unless equal."""
@@ -96,11 +104,20 @@ def reconcile(ecosystem, network, symbol, statement, block, at_text, as_of_toler
 @click.option("--from", "start", default=None,
               help="first block number, or a time (ISO 8601): the first block at or after it. "
                    "Default: the first recorded deployment")  # fmt: skip
-@click.option("--to", "stop", default=None,
-              help="last block number, or a time: the last block at or before it. Default: the chain head")
+@click.option(
+    "--to",
+    "stop",
+    default=None,
+    help="last block number, or a time: the last block at or before it. Default: the chain head",
+)
 @_out
-@click.option("--warn-days", type=click.IntRange(0, 3650), default=30, show_default=True,
-              help="warn about contract accounts whose KYC expiry is this close to the chain head")
+@click.option(
+    "--warn-days",
+    type=click.IntRange(0, 3650),
+    default=30,
+    show_default=True,
+    help="warn about contract accounts whose KYC expiry is this close to the chain head",
+)
 def audit(ecosystem, network, start, stop, out, warn_days):
     """Every privileged action in a period across the contracts in the network's records."""
     from ape import chain

@@ -9,8 +9,13 @@ import click
 
 
 @click.command(context_settings={"ignore_unknown_options": True, "allow_interspersed_args": False})
-@click.option("--network", "network_choice", default="arbitrum:devnet", show_default=True,
-              help="the network to rehearse for (its RPC is forked), ECOSYSTEM:NETWORK[:PROVIDER]")
+@click.option(
+    "--network",
+    "network_choice",
+    default="arbitrum:devnet",
+    show_default=True,
+    help="the network to rehearse for (its RPC is forked), ECOSYSTEM:NETWORK[:PROVIDER]",
+)
 @click.option("--apply", is_flag=True, help="after a successful rehearsal, run the script on NETWORK for real")
 @click.option("--yes", is_flag=True, help="with --apply: do not ask for confirmation")
 @click.argument("command", nargs=-1, type=click.UNPROCESSED, metavar="-- SCRIPT [ARGS]...")

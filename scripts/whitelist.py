@@ -20,8 +20,13 @@ def cli():
 @_account
 @click.option("--dry-run", is_flag=True, help="Show the difference, send nothing.")
 @click.option("--batch-size", type=click.IntRange(1, 500), default=100, show_default=True)
-@click.option("--warn-days", type=click.IntRange(0, 3650), default=30, show_default=True,
-              help="Warn about contract accounts whose KYC expiry is this close, in the CSV or only on chain.")
+@click.option(
+    "--warn-days",
+    type=click.IntRange(0, 3650),
+    default=30,
+    show_default=True,
+    help="Warn about contract accounts whose KYC expiry is this close, in the CSV or only on chain.",
+)
 def sync(ecosystem, network, csv_file, alias, dry_run, batch_size, warn_days):
     """Send what differs between CSV_FILE and the registry, in batches."""
     from pathlib import Path

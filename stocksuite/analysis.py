@@ -44,9 +44,7 @@ class Finding:
 
 def solidity_sources(folder: Path) -> list[str]:
     """Project-relative paths of the ``.sol`` files under ``folder`` (ape's cache excluded)."""
-    files = sorted(
-        p for p in folder.rglob("*.sol") if ".cache" not in p.relative_to(folder).parts
-    )
+    files = sorted(p for p in folder.rglob("*.sol") if ".cache" not in p.relative_to(folder).parts)
     if not files:
         raise StockSuiteError(f"no .sol files under {folder}")
     return [str(p.resolve().relative_to(PROJECT_ROOT)) for p in files]

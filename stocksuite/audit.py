@@ -316,8 +316,9 @@ def period_bound(chain: Any, text: str, first: bool) -> int:
     if not first:
         return int(head.number) if moment >= head.timestamp else record_block(chain, moment)
     if moment > head.timestamp:
-        raise AuditError(f"the period starts at {format_time(moment)}, after the chain head "
-                         f"({format_time(head.timestamp)})")
+        raise AuditError(
+            f"the period starts at {format_time(moment)}, after the chain head ({format_time(head.timestamp)})"
+        )
     return 0 if moment <= chain.blocks[0].timestamp else record_block(chain, moment - 1) + 1
 
 

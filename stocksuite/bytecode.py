@@ -59,7 +59,7 @@ def _immutable_operands(code: bytes) -> list[int]:
     while position < len(code):
         opcode = code[position]
         size = opcode - PUSH1 + 1 if PUSH1 <= opcode <= PUSH32 else 0
-        if opcode == PUSH32 and code[position + 1:position + 33] == _IMMUTABLE_PLACEHOLDER:
+        if opcode == PUSH32 and code[position + 1 : position + 33] == _IMMUTABLE_PLACEHOLDER:
             offsets.append(position + 1)
         position += 1 + size
     return offsets

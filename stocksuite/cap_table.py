@@ -239,9 +239,11 @@ def build_cap_table(chain: Any, project: Any, token: Any, registry: Any, point: 
     supply = supply_at(token, point.block, start_block, flows, events)
     balances = {holder: raw for holder, raw in flows.items() if raw > 0}
     if sum(balances.values()) != supply.raw:
-        raise RegisterError(f"{symbol}: the register adds up to {sum(balances.values()):,} raw, but "
-                            f"{supply.source} is {supply.raw:,}: Transfer logs before block {start_block} are "
-                            "missing (check the records' start block), or the node returned incomplete logs.")
+        raise RegisterError(
+            f"{symbol}: the register adds up to {sum(balances.values()):,} raw, but "
+            f"{supply.source} is {supply.raw:,}: Transfer logs before block {start_block} are "
+            "missing (check the records' start block), or the node returned incomplete logs."
+        )
     multiplier, decimals = multiplier_at(token, point, start_block, events), int(token.decimals())
     records = rebuild_registry(registry, start_block=start_block, stop_block=point.block, events=events)
     frozen = frozen_tokens_at(token, point.block, start_block, events)

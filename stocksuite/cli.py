@@ -62,8 +62,10 @@ _FRESH_RESERVE = ("have the custodian post a fresh reserve answer (on the local 
                   "TICKER SHARES), then retry")  # fmt: skip
 REVERT_HINTS = {
     "StaleReserve": f": the reserve answer is older than the ticker's reserve_max_age; {_FRESH_RESERVE}",
-    "ReserveBeforeMultiplierChange": (": the reserve answer predates the split or reverse split in force, so it "
-                                      f"counts the custodian's shares before it; {_FRESH_RESERVE}"),  # fmt: skip
+    "ReserveBeforeMultiplierChange": (
+        ": the reserve answer predates the split or reverse split in force, so it "
+        f"counts the custodian's shares before it; {_FRESH_RESERVE}"
+    ),  # fmt: skip
 }
 
 

@@ -26,8 +26,20 @@ BPS = 10_000
 ZERO = "0x0000000000000000000000000000000000000000"
 KINDS = {"SPLF": 0, "SPLR": 1, "DVSE": 2, "DVCA": 3, "DRIP": 4, "CHAN": 5}
 CONTRACT_ACCOUNT_REASON = "contract account: cannot pass a dividend on (e.g. an AMM pair)"
-TERMS_FIELDS = ("token", "stablecoin", "amountPerShare", "recordTime", "paymentTime", "claimExpiry", "merkleRoot",
-                "leafCount", "totalNet", "totalWithholding", "taxAccount", "uri")  # ICorporateActions.DividendTerms
+TERMS_FIELDS = (
+    "token",
+    "stablecoin",
+    "amountPerShare",
+    "recordTime",
+    "paymentTime",
+    "claimExpiry",
+    "merkleRoot",
+    "leafCount",
+    "totalNet",
+    "totalWithholding",
+    "taxAccount",
+    "uri",
+)  # ICorporateActions.DividendTerms
 
 
 class CorporateActionError(StockSuiteError):

@@ -152,9 +152,11 @@ class SuiteDeployer:
         if found := self._existing("Safe", gov.container("SafeL2")):
             return found.address
         singleton = self._existing("SafeSingleton", gov.container("SafeL2")) or self._deploy(
-            "SafeSingleton", gov.container("SafeL2"))
+            "SafeSingleton", gov.container("SafeL2")
+        )
         factory = self._existing("SafeProxyFactory", gov.container("SafeProxyFactory")) or self._deploy(
-            "SafeProxyFactory", gov.container("SafeProxyFactory"))
+            "SafeProxyFactory", gov.container("SafeProxyFactory")
+        )
         handler = self._existing("SafeFallbackHandler", gov.container("CompatibilityFallbackHandler")) or self._deploy(
             "SafeFallbackHandler", gov.container("CompatibilityFallbackHandler"))  # fmt: skip
         owners = [resolve_address(o, self.chain.chain_id) for o in plan.safe.owners]
@@ -215,7 +217,9 @@ class SuiteDeployer:
             return found.address
         return self._deploy("MockUSD", self.project.MockUSD, self.sender.address).address
 
-    def _local_feed(self, name: str, decimals: int, description: str, answer: int, started_at: int | None = None) -> str:
+    def _local_feed(
+        self, name: str, decimals: int, description: str, answer: int, started_at: int | None = None
+    ) -> str:
         if not is_local_chain(self.chain.chain_id):
             raise ConfigError(f"{name}: 'local' feeds are only for the local L2; give the feed's address.")
         if found := self._existing(name, self.project.ManualFeed):
@@ -269,7 +273,9 @@ class SuiteDeployer:
         if plan.reserve_feed != "local":
             return resolve_address(plan.reserve_feed, self.chain.chain_id)
         if not is_local_chain(self.chain.chain_id):
-            raise ConfigError(f"{plan.ticker.symbol}: reserve_feed 'local' is only for the local L2; give the feed address.")
+            raise ConfigError(
+                f"{plan.ticker.symbol}: reserve_feed 'local' is only for the local L2; give the feed address."
+            )
         name = f"ReserveFeed_{plan.ticker.symbol}"
         if found := self._existing(name, self.project.ManualFeed):
             return found.address

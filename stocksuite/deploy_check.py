@@ -194,7 +194,9 @@ def _vault_differences(deployer: SuiteDeployer, config: SuiteConfig, plan: Ticke
         ("treasury", str(vault.treasury()), roles.get("treasury", str(vault.treasury()))),
     ]  # fmt: skip
     if plan.vault.price_feed != "local":
-        pairs.append(("price_feed", str(vault.priceFeed()), resolve_address(plan.vault.price_feed, deployer.chain.chain_id)))
+        pairs.append(
+            ("price_feed", str(vault.priceFeed()), resolve_address(plan.vault.price_feed, deployer.chain.chain_id))
+        )
     if config.stablecoin != "local":
         pairs.append(("stablecoin", str(vault.asset()), resolve_address(config.stablecoin, deployer.chain.chain_id)))
     return _differences(pairs)

@@ -9,8 +9,18 @@ from stocksuite.config.deploy import GOVERNANCE_NAMES, DeployFile, RolesSpec, Ti
 from stocksuite.config.errors import ConfigError, load_yaml
 from stocksuite.suite import TickerConfig
 
-__all__ = ["GOVERNANCE_NAMES", "ROLE_KEYS", "TOKEN_ROLE_KEYS", "ConfigError", "GovernancePlan", "SafePlan",
-           "SuiteConfig", "TickerPlan", "VaultPlan", "load_config"]
+__all__ = [
+    "GOVERNANCE_NAMES",
+    "ROLE_KEYS",
+    "TOKEN_ROLE_KEYS",
+    "ConfigError",
+    "GovernancePlan",
+    "SafePlan",
+    "SuiteConfig",
+    "TickerPlan",
+    "VaultPlan",
+    "load_config",
+]
 
 TOKEN_ROLE_KEYS = {
     "minter": "MINTER_ROLE",

@@ -43,6 +43,7 @@ ARTIFACTS = {
     "MultiSendCallOnly": "@safe-global/safe-contracts/build/artifacts/contracts/libraries/MultiSendCallOnly.sol/MultiSendCallOnly.json",
 }  # fmt: skip
 
+
 class GovernanceError(StockSuiteError):
     """A Safe transaction or timelock operation cannot go ahead."""
 
@@ -207,13 +208,17 @@ def check_hash(safe: Any, tx: SafeTx) -> None:
     """ape-safe's hash of ``tx`` is the Safe contract's own ``getTransactionHash`` of its fields."""
     on_chain = bytes(safe.getTransactionHash(*tx.safe_tx()))
     if on_chain != tx.digest():
-        raise GovernanceError(f"Safe {tx.safe} computes another hash for this transaction: wrong chain or not a Safe v1.3+.")
+        raise GovernanceError(
+            f"Safe {tx.safe} computes another hash for this transaction: wrong chain or not a Safe v1.3+."
+        )
 
 
 def _check_reviewed(tx: SafeTx, reviewed: Any) -> None:
     """``reviewed`` (a :class:`stocksuite.safe_review.Review`) is of ``tx`` as it is now."""
     if reviewed is None or reviewed.safe_tx_hash != "0x" + tx.digest().hex():
-        raise GovernanceError("the transaction changed since it was reviewed: review it again before signing or executing.")
+        raise GovernanceError(
+            "the transaction changed since it was reviewed: review it again before signing or executing."
+        )
 
 
 def sign(safe: Any, tx: SafeTx, account: Any, reviewed: Any) -> str:
@@ -310,7 +315,9 @@ def simulate_delegatecall(provider: Any, safe: Any, to: str, data: bytes) -> Non
             raise GovernanceError(f"cannot simulate the DELEGATECALL on Safe {safe.address}: {err}") from err
         detail = "0x" + payload[64:].hex()
         raise GovernanceError(f"the call would revert: {decode_revert(detail) or detail}") from err
-    raise GovernanceError(f"Safe {safe.address} did not simulate the DELEGATECALL (no simulateAndRevert): not a Safe v1.3+.")
+    raise GovernanceError(
+        f"Safe {safe.address} did not simulate the DELEGATECALL (no simulateAndRevert): not a Safe v1.3+."
+    )
 
 
 def simulate(provider: Any, sender: str, to: str, data: bytes, value: int = 0) -> None:
@@ -374,7 +381,9 @@ def scheduled_operation(timelock: Any, tx: SafeTx) -> dict[str, Any]:
         raise GovernanceError("the scheduled operation sends value or waits for a predecessor: release it by hand.")
     operation = timelock_operation(timelock, target, call, salt) | {"delay": int(delay)}
     recorded = tx.timelock or {}
-    if any(str(recorded.get(key, "")).lower() != str(operation[key]).lower() for key in ("target", "data", "salt", "id")):
+    if any(
+        str(recorded.get(key, "")).lower() != str(operation[key]).lower() for key in ("target", "data", "salt", "id")
+    ):
         raise GovernanceError("the file's timelock operation is not the one its signed calldata schedules: the file "
                               "was changed; get the proposal again.")  # fmt: skip
     return operation
@@ -386,7 +395,9 @@ def release(timelock: Any, operation: dict[str, Any], sender: Any, provider: Any
     if timelock.isOperationDone(op_id):
         raise GovernanceError(f"timelock operation {operation['id']} was already executed.")
     if not timelock.isOperation(op_id):
-        raise GovernanceError(f"timelock operation {operation['id']} was never scheduled: execute its Safe transaction first.")
+        raise GovernanceError(
+            f"timelock operation {operation['id']} was never scheduled: execute its Safe transaction first."
+        )
     if not timelock.isOperationReady(op_id):
         ready_at = int(timelock.getTimestamp(op_id))
         raise GovernanceError(f"timelock operation {operation['id']} is not ready before timestamp {ready_at}.")
@@ -407,7 +418,9 @@ def encode_from_text(contract: Any, function: str, texts: tuple[str, ...], chain
     methods = [m for m in contract.contract_type.mutable_methods if m.name == function]
     if not methods:
         names = sorted({m.name for m in contract.contract_type.mutable_methods})
-        raise GovernanceError(f"{contract.contract_type.name} has no function {function!r} (functions: {', '.join(names)}).")
+        raise GovernanceError(
+            f"{contract.contract_type.name} has no function {function!r} (functions: {', '.join(names)})."
+        )
     matching = [m for m in methods if len(m.inputs) == len(texts)]
     if not matching:
         signatures = "; ".join(m.signature for m in methods)

@@ -126,11 +126,17 @@ def run_lifecycle(project: Any, chain: Any, network_choice: str, accounts: list[
         _wait_until(chain, chain_now(chain) + 4)
         paid = len(pay_unclaimed(ctx, dividend_id, out, paying_agent).paid)
     ctx.actions.remitWithholding(dividend_id, sender=corporate)
-    report(Step(f"6. Cash dividend $0.24/share (action {dividend_id}), withholding by jurisdiction", [
-        f"{e.account}: {e.shares / SHARE:,.0f} shares at record, gross ${e.gross / USD:,.2f}, "
-        f"withheld ${e.withholding / USD:,.2f} ({e.rate_bps / 100:g}%), paid ${e.net / USD:,.2f}"
-        for e in distribution.entitlements
-    ] + [f"{paid} holders paid by the paying agent; tax remitted ${distribution.total_withholding / USD:,.2f}"]))
+    report(
+        Step(
+            f"6. Cash dividend $0.24/share (action {dividend_id}), withholding by jurisdiction",
+            [
+                f"{e.account}: {e.shares / SHARE:,.0f} shares at record, gross ${e.gross / USD:,.2f}, "
+                f"withheld ${e.withholding / USD:,.2f} ({e.rate_bps / 100:g}%), paid ${e.net / USD:,.2f}"
+                for e in distribution.entitlements
+            ]
+            + [f"{paid} holders paid by the paying agent; tax remitted ${distribution.total_withholding / USD:,.2f}"],
+        )
+    )
 
     vault = project.RedemptionVault.at(records.address("RedemptionVault_AAPLx"))
     request_redeem(vault, aapl, bob, aapl.fromUIAmount(30 * SHARE))

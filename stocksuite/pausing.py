@@ -56,8 +56,10 @@ def plan_pause(ctx: Any, symbol: str, paused: bool, vault: str | None, sender: s
             raise PauseError(f"{symbol} has no recorded vault ({record}).")
         contract = ctx.project.RedemptionVault.at(ctx.records.address(record))
         current = (bool(contract.requestsPaused()), bool(contract.fillsPaused()))
-        wanted = (paused if vault in ("all", "requests") else current[0],
-                  paused if vault in ("all", "fills") else current[1])
+        wanted = (
+            paused if vault in ("all", "requests") else current[0],
+            paused if vault in ("all", "fills") else current[1],
+        )
         if wanted == current:
             raise PauseError(f"{record}: {vault} already {verb}: nothing to send.")
         function, args = "setPaused", wanted

@@ -97,10 +97,20 @@ class InvestorRecord:
     def describe(self) -> str:
         """One line for reports: ``DE retail, KYC until 2027-01-15, id 7, frozen``."""
         expiry = dt.datetime.fromtimestamp(self.kyc_expiry, dt.timezone.utc).date().isoformat()
-        marks = (("not verified", not self.verified), ("frozen", self.frozen),
-                 ("contract account", self.contract_account), ("US person", self.us_person))
-        return ", ".join([f"{jurisdiction_code(self.jurisdiction)} {self.investor_class.name.lower()}",
-                          f"KYC until {expiry}", f"id {self.investor_id}", *(name for name, on in marks if on)])
+        marks = (
+            ("not verified", not self.verified),
+            ("frozen", self.frozen),
+            ("contract account", self.contract_account),
+            ("US person", self.us_person),
+        )
+        return ", ".join(
+            [
+                f"{jurisdiction_code(self.jurisdiction)} {self.investor_class.name.lower()}",
+                f"KYC until {expiry}",
+                f"id {self.investor_id}",
+                *(name for name, on in marks if on),
+            ]
+        )
 
     @classmethod
     def unpack(cls, word: int) -> InvestorRecord:

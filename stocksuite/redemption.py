@@ -217,14 +217,18 @@ def redeem_funds_needed(executions: list[Execution], token: Any) -> int:
 def request_redeem(vault: Any, token: Any, holder: Any, raw_shares: int) -> None:
     """Holder side: approve exactly and request (the holder controls its request)."""
     if raw_shares <= 0 or raw_shares > int(token.balanceOf(holder)):
-        raise RedemptionError(f"{holder.address} cannot lock {raw_shares} raw shares (holds {int(token.balanceOf(holder))})")
+        raise RedemptionError(
+            f"{holder.address} cannot lock {raw_shares} raw shares (holds {int(token.balanceOf(holder))})"
+        )
     token.approve(vault, raw_shares, sender=holder)
     vault.requestRedeem(raw_shares, holder, holder, sender=holder)
 
 
 def request_subscription(vault: Any, usd: Any, holder: Any, units: int) -> None:
     if units > int(usd.balanceOf(holder)):
-        raise RedemptionError(f"{holder.address} holds {int(usd.balanceOf(holder)) / 1e6:,.2f} USD, not {units / 1e6:,.2f}")
+        raise RedemptionError(
+            f"{holder.address} holds {int(usd.balanceOf(holder)) / 1e6:,.2f} USD, not {units / 1e6:,.2f}"
+        )
     usd.approve(vault, units, sender=holder)
     vault.requestDeposit(units, holder, holder, sender=holder)
 

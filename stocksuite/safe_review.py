@@ -120,7 +120,9 @@ class Review:
                  "decoded call:", *(f"  {line}" for line in self.call.lines()),
                  f"signed so far by: {', '.join(self.signers) or 'nobody'}"]  # fmt: skip
         if self.note_differs:
-            lines.append("note: the file's description does not match its calldata; ignored (the decoded call is what runs)")
+            lines.append(
+                "note: the file's description does not match its calldata; ignored (the decoded call is what runs)"
+            )
         return lines
 
 
@@ -207,9 +209,12 @@ class _Decoder:
         while offset < len(packed):
             if offset + 85 > len(packed):
                 raise SafeTxRefused(f"the batch is cut short at byte {offset}: refused.")
-            operation, to = packed[offset], "0x" + packed[offset + 1:offset + 21].hex()
-            value, length = int.from_bytes(packed[offset + 21:offset + 53]), int.from_bytes(packed[offset + 53:offset + 85])
-            inner = packed[offset + 85:offset + 85 + length]
+            operation, to = packed[offset], "0x" + packed[offset + 1 : offset + 21].hex()
+            value, length = (
+                int.from_bytes(packed[offset + 21 : offset + 53]),
+                int.from_bytes(packed[offset + 53 : offset + 85]),
+            )
+            inner = packed[offset + 85 : offset + 85 + length]
             if operation != CALL:
                 raise SafeTxRefused(f"call {len(calls) + 1} of the batch is a DELEGATECALL to {to_checksum_address(to)}: "
                                     "refused (a batch may only CALL).")  # fmt: skip
@@ -273,7 +278,7 @@ class _Decoder:
 
     def _value(self, abi_type: str, value: Any) -> str:
         if isinstance(value, (list, tuple)):
-            item_type = abi_type[:abi_type.rindex("[")] if abi_type.endswith("]") else ""
+            item_type = abi_type[: abi_type.rindex("[")] if abi_type.endswith("]") else ""
             return "[" + ", ".join(self._value(item_type, v) for v in value) + "]"
         if abi_type == "address":
             known = self.known.get(value)

@@ -8,6 +8,7 @@ from typing import Any
 SHARE_FEED_DECIMALS = 8  # Chainlink proof-of-reserve feeds report with 8 decimals
 DEFAULT_RESERVE_MAX_AGE = 24 * 3600
 
+
 @dataclass(frozen=True)
 class TickerConfig:
     """One ticker, as the deploy YAML describes it (see ``deployments/tickers.example.yaml``)."""

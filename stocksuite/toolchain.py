@@ -51,9 +51,7 @@ def solc_dir() -> Path:
 def installed_solc_version(binary: Path) -> str | None:
     """The version a compiler executable reports, or ``None`` if it does not run."""
     try:
-        out = subprocess.run(
-            [str(binary), "--version"], capture_output=True, text=True, timeout=60, check=True
-        ).stdout
+        out = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=60, check=True).stdout
     except (OSError, subprocess.SubprocessError):
         return None
     match = _VERSION_RE.search(out)
@@ -67,10 +65,7 @@ def _try_native_install(version: str, dest: Path) -> Path | None:
     native = dest / f"solc-v{version}.native"
     if installed_solc_version(native) == version:
         return native
-    code = (
-        "import sys, solcx; "
-        "solcx.install_solc(sys.argv[1], show_progress=False, solcx_binary_path=sys.argv[2])"
-    )
+    code = "import sys, solcx; solcx.install_solc(sys.argv[1], show_progress=False, solcx_binary_path=sys.argv[2])"
     with tempfile.TemporaryDirectory() as tmp:
         try:
             subprocess.run(

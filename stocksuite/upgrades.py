@@ -52,7 +52,9 @@ def accept_upgrades(deployer: SuiteDeployer) -> list[str]:
     known: dict[str, Any] = {}
     for m in moved:  # every ticker behind the beacon runs the same implementation: look it up once
         if m.live not in known:
-            known[m.live] = known_contract(deployer.chain.provider.get_code(m.live), build, m.record.get("contractName"))
+            known[m.live] = known_contract(
+                deployer.chain.provider.get_code(m.live), build, m.record.get("contractName")
+            )
     if problems := [p for m in moved if (p := _refusal(m, known[m.live], deployer.chain.chain_id))]:
         raise DeployMismatch(problems)
     return [_record(deployer, m, known[m.live]) for m in moved]
@@ -106,7 +108,9 @@ def _record(deployer: SuiteDeployer, moved: MovedImplementation, container: Any)
             records.amend(name, {"contractName": contract_type.name, "address": moved.live,
                                  "abi": abi_json(contract_type), "codeHash": creation_code_hash(contract_type),
                                  "args": None, **_upgrade_transaction(deployer, moved)})  # fmt: skip
-    return f"accepted the upgrade of {moved.name}: implementation {moved.recorded} -> {moved.live} ({contract_type.name})"
+    return (
+        f"accepted the upgrade of {moved.name}: implementation {moved.recorded} -> {moved.live} ({contract_type.name})"
+    )
 
 
 def _upgrade_transaction(deployer: SuiteDeployer, moved: MovedImplementation) -> dict[str, Any]:

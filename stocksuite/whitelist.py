@@ -141,7 +141,9 @@ class ExpiryWarning:
                 "kyc_expiry")  # fmt: skip
 
 
-def expiring_contract_accounts(records: dict[str, int], now: int, warn_days: int = DEFAULT_WARN_DAYS) -> list[ExpiryWarning]:
+def expiring_contract_accounts(
+    records: dict[str, int], now: int, warn_days: int = DEFAULT_WARN_DAYS
+) -> list[ExpiryWarning]:
     """Verified contract accounts in ``records`` (wallet -> packed record) whose KYC expiry is
     within ``warn_days`` of ``now`` or already past, soonest first."""
     horizon = now + warn_days * DAY

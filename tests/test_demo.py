@@ -25,7 +25,11 @@ def test_demo_runs_the_lifecycle_on_a_fresh_l2(tmp_path):
             assert step in proc.stdout, step
         # An integrator who ran the README's main command finds the export (docs/integrator.md).
         export = json.loads((tmp_path / "exports" / "arbitrum-devnet.json").read_text())
-        assert export["chainId"] == 412346 and {"StockToken_AAPLx", "RedemptionVault_AAPLx", "ComplianceRegistry", "MockUSD"} <= export["contracts"].keys()
+        assert (
+            export["chainId"] == 412346
+            and {"StockToken_AAPLx", "RedemptionVault_AAPLx", "ComplianceRegistry", "MockUSD"}
+            <= export["contracts"].keys()
+        )
         # A second run reuses the deployment (records and code still there).
         again = run([str(VENV_BIN / "ape"), "run", "demo", "--network", "arbitrum:devnet"],
                     env={"L2_PORT": str(node.port), "STOCKSUITE_DEPLOYMENTS": str(tmp_path)}, timeout=600)  # fmt: skip

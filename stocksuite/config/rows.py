@@ -272,5 +272,4 @@ class StatementRow(CsvRow):
     """ISO 8601 date or time (UTC when no zone), or unix seconds; the reader turns it into a time."""
 
 
-__all__ = ["CsvRow", "ExecutionRow", "InvestorRow", "StatementRow", "isin_check_digit_ok",
-           "validate_row"]
+__all__ = ["CsvRow", "ExecutionRow", "InvestorRow", "StatementRow", "isin_check_digit_ok", "validate_row"]

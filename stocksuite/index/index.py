@@ -269,8 +269,10 @@ class EventIndex:
             except _ChainMoved as moved:
                 moves += 1
                 if moves > MAX_CHAIN_MOVES:
-                    raise NodeError(f"the chain kept changing under the index ({moved}): run the command again "
-                                    "later, or index less close to the head (STOCKSUITE_INDEX_FINALITY)") from None
+                    raise NodeError(
+                        f"the chain kept changing under the index ({moved}): run the command again "
+                        "later, or index less close to the head (STOCKSUITE_INDEX_FINALITY)"
+                    ) from None
                 fork = self._check_reorg()
                 report.rolled_back_to = fork if report.rolled_back_to is None else min(report.rolled_back_to, fork or 0)
         self.store.create()
@@ -358,7 +360,12 @@ class EventIndex:
             rows.append((number, _hex_int(log["logIndex"]), log["transactionHash"], _hex_int(log["transactionIndex"]),
                          log["address"].lower(), *topics[:4], *_NONES[len(topics):], log["data"]))  # fmt: skip
         for number, header in headers.items():
-            row = (number, str(header["hash"]).lower(), str(header["parentHash"]).lower(), _hex_int(header["timestamp"]))
+            row = (
+                number,
+                str(header["hash"]).lower(),
+                str(header["parentHash"]).lower(),
+                _hex_int(header["timestamp"]),
+            )
             if number in blocks and blocks[number][1] != row[1]:
                 raise _ChainMoved(f"block {number} changed during the chunk")
             blocks[number] = row

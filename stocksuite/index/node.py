@@ -170,7 +170,9 @@ class HttpNode:
         def attempt() -> list[Any]:
             first = self._id + 1
             self._id += len(calls)
-            body = [{"jsonrpc": "2.0", "id": first + i, "method": m, "params": list(p)} for i, (m, p) in enumerate(calls)]
+            body = [
+                {"jsonrpc": "2.0", "id": first + i, "method": m, "params": list(p)} for i, (m, p) in enumerate(calls)
+            ]
             replies = self._post(json.dumps(body).encode())
             if not isinstance(replies, list):
                 return self._fail_batch(replies)

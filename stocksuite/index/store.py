@@ -293,7 +293,9 @@ class PostgresStore(Store):
         try:
             import psycopg
         except ImportError as err:  # pragma: no cover - pinned in requirements.lock
-            raise EventIndexError("STOCKSUITE_INDEX_URL names PostgreSQL but psycopg is not installed: make setup") from err
+            raise EventIndexError(
+                "STOCKSUITE_INDEX_URL names PostgreSQL but psycopg is not installed: make setup"
+            ) from err
         try:
             conn = psycopg.connect(self.dsn, autocommit=True)
         except psycopg.Error as err:

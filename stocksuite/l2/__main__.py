@@ -1,11 +1,11 @@
 """``python -m stocksuite.l2``: run the local Arbitrum-style L2 or a fork of it.
 
-    serve   foreground L2 (``make l2``)
-    fork    foreground fork of a running L2 (``make fork``)
-    up      start the L2 in the background unless one already answers
-    down    stop an L2 that ``up`` started
-    run     run a command against the L2, starting it for the command unless one answers (``make demo``)
-    advance move the L2's clock ahead and mine a block (local L2 only: waits out a timelock delay)
+serve   foreground L2 (``make l2``)
+fork    foreground fork of a running L2 (``make fork``)
+up      start the L2 in the background unless one already answers
+down    stop an L2 that ``up`` started
+run     run a command against the L2, starting it for the command unless one answers (``make demo``)
+advance move the L2's clock ahead and mine a block (local L2 only: waits out a timelock delay)
 """
 
 from __future__ import annotations
@@ -33,9 +33,7 @@ from stocksuite.l2.node import (
 
 STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
-_port_option = click.option(
-    "--port", type=click.IntRange(1, 65535), envvar="L2_PORT", default=8545, show_default=True
-)
+_port_option = click.option("--port", type=click.IntRange(1, 65535), envvar="L2_PORT", default=8545, show_default=True)
 _state_option = click.option(
     "--state",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -105,9 +103,7 @@ def serve(port: int, state: Path | None) -> None:
 
 
 @cli.command()
-@click.option(
-    "--port", type=click.IntRange(1, 65535), envvar="FORK_PORT", default=8546, show_default=True
-)
+@click.option("--port", type=click.IntRange(1, 65535), envvar="FORK_PORT", default=8546, show_default=True)
 @click.option(
     "--fork-url",
     envvar="FORK_URL",

@@ -32,9 +32,7 @@ LOG_DIR = PROJECT_ROOT / ".l2"
 def rpc(url: str, method: str, params: list[Any] | None = None, timeout: float = 5.0) -> Any:
     """One JSON-RPC call; raises :class:`L2Error` with the node's message on failure."""
     body = json.dumps({"jsonrpc": "2.0", "id": 1, "method": method, "params": params or []})
-    request = urllib.request.Request(
-        url, data=body.encode(), headers={"Content-Type": "application/json"}
-    )
+    request = urllib.request.Request(url, data=body.encode(), headers={"Content-Type": "application/json"})
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:
             reply = json.loads(response.read())

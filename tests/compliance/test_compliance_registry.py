@@ -102,8 +102,13 @@ _records = st.tuples(
 )
 
 
-@settings(max_examples=80, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=80,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(fields=_records)
 def test_validation_agrees_with_the_rules_for_every_field_edge(registry, roles, investors, chain, fields):
     flags, investor_class, jurisdiction, offset, investor_id, reserved = fields

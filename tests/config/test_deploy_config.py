@@ -70,15 +70,27 @@ def test_a_fractional_fee_is_refused_not_truncated(tmp_path):
     [
         ("stablecoin: local", "stablecoin: local\nstable_coin: local", "stable_coin", "governance, roles, stablecoin"),
         ("  timelock:\n", "  timelok: 1\n  timelock:\n", "governance.timelok", "safe, timelock"),
-        ("    threshold: 2", "    threshold: 2\n    treshold: 2", "governance.safe.treshold",
-         "address, owners, threshold"),
+        (
+            "    threshold: 2",
+            "    threshold: 2\n    treshold: 2",
+            "governance.safe.treshold",
+            "address, owners, threshold",
+        ),
         ("    min_delay: 86400", "    min_delay: 86400\n    delay: 1", "governance.timelock.delay", "min_delay"),
         ("  treasury: test:0", "  treasury: test:0\n  auditor: test:3", "roles.auditor", "admin, compliance_officer"),
         ("    symbol: TSLAx", "    symbol: TSLAx\n    exchange: XNAS", "tickers[1].exchange", "name, symbol"),
-        ("      fee_bps: 25", "      fee_bps: 25\n      fees: 1", "tickers[0].vault.fees",
-         "price_feed, initial_price_usd"),
-        ("      holding_cap: 1000", "      holding_cap: 1\n      cap: 1000", "tickers[2].policy.cap",
-         "min_investor_class, block_us_persons"),
+        (
+            "      fee_bps: 25",
+            "      fee_bps: 25\n      fees: 1",
+            "tickers[0].vault.fees",
+            "price_feed, initial_price_usd",
+        ),
+        (
+            "      holding_cap: 1000",
+            "      holding_cap: 1\n      cap: 1000",
+            "tickers[2].policy.cap",
+            "min_investor_class, block_us_persons",
+        ),
     ],
 )
 def test_unknown_keys_are_refused_at_every_level(tmp_path, old, new, path, allowed):
@@ -90,23 +102,38 @@ def test_unknown_keys_are_refused_at_every_level(tmp_path, old, new, path, allow
     ("old", "new", "message"),
     [
         ("decimals: 18", "decimals: true", "tickers[0].decimals: expected a whole number, got True (a boolean)"),
-        ("initial_price_usd: 200", "initial_price_usd: 200.5",
-         "tickers[0].vault.initial_price_usd: expected a whole number, got 200.5 (a number)"),
-        ("initial_reserve_shares: 500000", "initial_reserve_shares: -1",
-         "tickers[1].initial_reserve_shares: input should be greater than or equal to 0, got -1"),
+        (
+            "initial_price_usd: 200",
+            "initial_price_usd: 200.5",
+            "tickers[0].vault.initial_price_usd: expected a whole number, got 200.5 (a number)",
+        ),
+        (
+            "initial_reserve_shares: 500000",
+            "initial_reserve_shares: -1",
+            "tickers[1].initial_reserve_shares: input should be greater than or equal to 0, got -1",
+        ),
         ("  minter: test:2", "  minter: 0x1234", "roles.minter: expected a string, got 4660 (a number); quote it"),
-        ("[KP, IR, SY, CU]", "[KP, NO]",
-         "tickers[0].policy.blocked_jurisdictions[1]: got False (a boolean): YAML reads"),
+        (
+            "[KP, IR, SY, CU]",
+            "[KP, NO]",
+            "tickers[0].policy.blocked_jurisdictions[1]: got False (a boolean): YAML reads",
+        ),
         ("[KP, IR, SY, CU]", "[KP, XX]", "tickers[0].policy.blocked_jurisdictions[1]: unknown jurisdiction 'XX'"),
         ("    symbol: TSLAx\n", "", "tickers[1]: missing key 'symbol'"),
         ("    isin: US88160R1014\n", "", "tickers[1]: give an isin or a cusip"),
         ("  - name: Tesla, Inc. tokenized stock", "  - name: ''", "tickers[1].name: must not be empty"),
-        ("  safe:\n    owners: [test:20, test:21, test:22]\n    threshold: 2", "  safe: {}",
-         "governance.safe: give the Safe's address, or owners and threshold to deploy one"),
+        (
+            "  safe:\n    owners: [test:20, test:21, test:22]\n    threshold: 2",
+            "  safe: {}",
+            "governance.safe: give the Safe's address, or owners and threshold to deploy one",
+        ),
         ("    threshold: 2", "", "governance.safe: missing key 'threshold'"),
         ("roles:\n", "roles: []\nunused:\n", "unused: unknown key"),
-        ("      price_feed: local            # Chainlink", "      price_fed: local",
-         "tickers[0].vault.price_fed: unknown key; allowed: price_feed"),
+        (
+            "      price_feed: local            # Chainlink",
+            "      price_fed: local",
+            "tickers[0].vault.price_fed: unknown key; allowed: price_feed",
+        ),
     ],
 )
 def test_bad_values_name_the_key_path_and_value(tmp_path, old, new, message):

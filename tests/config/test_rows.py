@@ -84,8 +84,10 @@ def test_a_removed_investor_needs_only_its_wallet():
         (f"{ALICE},DE,retail,2030-01-01,verified,,,perhaps", "contract_account must be yes or no, not 'perhaps'"),
         (f"{ALICE},DE,retail,2026-01-01,verified,,,", "kyc_expiry 2026-01-01 has already passed"),
         (f"{ALICE},DE,retail,2030-01-01,verified,1.5,,", "investor_id '1.5' is not a whole number below 2**64"),
-        (f"{ALICE},ZZ,rich,2030-01-01,verified,,,", "unknown jurisdiction 'ZZ' (use an ISO 3166-1 code such as DE, DEU "
-                                                     "or 276) (and 1 more)"),  # fmt: skip
+        (
+            f"{ALICE},ZZ,rich,2030-01-01,verified,,,",
+            "unknown jurisdiction 'ZZ' (use an ISO 3166-1 code such as DE, DEU or 276) (and 1 more)",
+        ),  # fmt: skip
     ],
 )
 def test_an_investor_row_error_names_the_line_and_column(tmp_path, row, reason):

@@ -194,8 +194,16 @@ def declare(actions, usd, deployer, token, tax_account, distribution, record_tim
     usd.mint(officer, total, sender=deployer)
     usd.approve(actions, total, sender=officer)
     now = chain.blocks.head.timestamp
-    terms = distribution.terms(token.address, usd.address, 240_000, record_time, now + pay_in, now + expiry_in,
-                               tax_account.address, "ipfs://entitlements")
+    terms = distribution.terms(
+        token.address,
+        usd.address,
+        240_000,
+        record_time,
+        now + pay_in,
+        now + expiry_in,
+        tax_account.address,
+        "ipfs://entitlements",
+    )
     jurisdictions = sorted(TABLE.rates)
     receipt = actions.declareDividend(terms, jurisdictions, [TABLE.rates[j] for j in jurisdictions],
                                       TABLE.default_bps, [], sender=officer)  # fmt: skip
@@ -499,8 +507,9 @@ def _declare_with_root(actions, usd, deployer, officer, token, tax_account, chai
     return receipt.events.filter(actions.DividendDeclared)[0].id
 
 
-@pytest.mark.parametrize("fn", ["announceRatio", "announceReinvestment", "announceNameChange", "declareDividend",
-                                "cancel", "reclaim"])
+@pytest.mark.parametrize(
+    "fn", ["announceRatio", "announceReinvestment", "announceNameChange", "declareDividend", "cancel", "reclaim"]
+)
 def test_officer_functions_refuse_everyone_else(actions, token, roles, investors, outsider, deployer, fn):
     args = {
         "announceRatio": (SPLF, token.address, 2, 1, 2**40),

@@ -31,7 +31,9 @@ def test_deployer_walkthrough(tmp_path):
     try:
         with LocalL2(port=free_port()) as node:  # stands for the page's `make l2`
             env["L2_PORT"] = str(node.port)
-            for command in page_commands("deployer.md", leave_out=("Against a real Arbitrum RPC",)):  # needs the internet
+            for command in page_commands(
+                "deployer.md", leave_out=("Against a real Arbitrum RPC",)
+            ):  # needs the internet
                 if command[:2] == ["make", "l2"]:
                     continue
                 asks = "--apply" in command and "--yes" not in command  # at a terminal only; answer yes

@@ -27,6 +27,11 @@ def test_integrator_walkthrough(tmp_path):
             assert proc.returncode == 0, f"{shlex.join(command)}\n{proc.stdout}\n{proc.stderr}"
     joined = "\n".join(outputs)
     assert "arbitrum:devnet (chain 412346)" in joined
-    assert re.search(r"AAPLx: 0x[0-9a-fA-F]{40}, supply 0 shares \(0 raw\), uiMultiplier 1; 0x7099\w+ can receive: False", joined)
+    assert re.search(
+        r"AAPLx: 0x[0-9a-fA-F]{40}, supply 0 shares \(0 raw\), uiMultiplier 1; 0x7099\w+ can receive: False", joined
+    )
     assert "ERC-1404 detectTransferRestriction: code 2: Sender is not a verified investor" in joined
-    assert "simulated transfer: reverts StockTransferRestricted(value=1, code=2): Sender is not a verified investor" in joined
+    assert (
+        "simulated transfer: reverts StockTransferRestricted(value=1, code=2): Sender is not a verified investor"
+        in joined
+    )

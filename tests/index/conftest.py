@@ -231,8 +231,12 @@ class FaultyProxy:
                     if int(query["toBlock"], 16) - int(query["fromBlock"], 16) + 1 > proxy.max_range:
                         proxy.refused += 1
                         error = {"code": -32005, "message": "query returned more than 10000 results"}
-                        return self._answer(200, json.dumps({"jsonrpc": "2.0", "id": call["id"], "error": error}).encode())
-                request = urllib.request.Request(proxy.upstream, data=body, headers={"Content-Type": "application/json"})
+                        return self._answer(
+                            200, json.dumps({"jsonrpc": "2.0", "id": call["id"], "error": error}).encode()
+                        )
+                request = urllib.request.Request(
+                    proxy.upstream, data=body, headers={"Content-Type": "application/json"}
+                )
                 with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback anvil
                     return self._answer(200, response.read())
 

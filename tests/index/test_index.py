@@ -32,7 +32,9 @@ def test_a_cold_build_holds_every_log_in_chain_order(fresh_chain, open_on):
     assert report.target == fresh_chain.head() == index.cursor and report.rolled_back_to is None
     logs = list(index.logs())
     assert len(logs) == report.logs == 60 and {log.event for log in logs} == {PINGED}
-    assert [(log.block_number, log.log_index) for log in logs] == sorted((log.block_number, log.log_index) for log in logs)
+    assert [(log.block_number, log.log_index) for log in logs] == sorted(
+        (log.block_number, log.log_index) for log in logs
+    )
     first = logs[0]
     block = fresh_chain.call("eth_getBlockByNumber", hex(first.block_number), False)
     assert first.block_timestamp == int(block["timestamp"], 16) and first.contract == "Probe0"
@@ -144,7 +146,7 @@ def test_queries_as_of_a_block_and_a_time(fresh_chain, open_on):
     assert pings(index, since_block=middle, as_of_block=middle) == [everything[29]]
     when = int(fresh_chain.call("eth_getBlockByNumber", hex(middle), False)["timestamp"], 16)
     by_time = pings(index, as_of_time=when)
-    assert everything[:30] == by_time[: 30] and all(b <= index.block_at_time(when) for b, _, _ in by_time)
+    assert everything[:30] == by_time[:30] and all(b <= index.block_at_time(when) for b, _, _ in by_time)
     assert index.block_at_time(when) >= middle
     probe = fresh_chain.probes[1][0]
     assert {a for _, _, a in pings(index, address=probe)} == {probe.lower()}

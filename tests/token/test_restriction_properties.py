@@ -37,8 +37,13 @@ def _record(p: dict, now: int) -> int:
 
 
 @pytest.mark.slow
-@settings(max_examples=40, deadline=None, derandomize=True, database=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=40,
+    deadline=None,
+    derandomize=True,
+    database=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(sender=party, receiver=party, rules=policy, value=st.integers(0, 1_500),
        frozen_amount=st.sampled_from([0, 300, 1_000, 2_000]), paused=st.booleans())  # fmt: skip
 def test_detect_and_can_transfer_agree_with_the_hook(

@@ -117,8 +117,9 @@ def test_contract_accounts_are_excluded_unless_included_and_verify_agrees(ctx, c
                                              tax_account.address, frozenset(), out, roles["corporate"],
                                              approve=True)  # fmt: skip
     assert declared.root == distribution.root
-    assert json.loads(out.read_text())["exclusions"] == [{"account": pair.address, "raw_balance": 40 * SHARE,
-                                                          "shares": 40 * SHARE, "reason": CONTRACT_ACCOUNT_REASON}]
+    assert json.loads(out.read_text())["exclusions"] == [
+        {"account": pair.address, "raw_balance": 40 * SHARE, "shares": 40 * SHARE, "reason": CONTRACT_ACCOUNT_REASON}
+    ]
     ok, recomputed, differences = verify(ctx, dividend_id)
     assert ok and recomputed.root == distribution.root, differences
 

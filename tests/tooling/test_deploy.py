@@ -43,7 +43,9 @@ def test_deploy_then_rerun_sends_nothing(project, chain, records, deployer):
     token = project.StockToken.at(record["address"])
     assert token.symbol() == "AAPLx" and list(token.policy().blockedJurisdictions) == [408, 364, 760, 192]
     vault = project.RedemptionVault.at(records.address("RedemptionVault_AAPLx"))
-    agent, operator = (resolve_address(config.roles[key], chain.chain_id) for key in ("vault_agent", "redemption_operator"))
+    agent, operator = (
+        resolve_address(config.roles[key], chain.chain_id) for key in ("vault_agent", "redemption_operator")
+    )
     assert vault.hasRole(vault.AGENT_ROLE(), agent) and not vault.hasRole(vault.AGENT_ROLE(), operator)
     assert vault.hasRole(vault.FULFILLER_ROLE(), operator) and not vault.hasRole(vault.FULFILLER_ROLE(), agent)
 
@@ -190,7 +192,9 @@ def test_governance_upgrades_are_accepted_into_the_records(project, chain, accou
     old_registry = records.address("ComplianceRegistryImplementation")
     mock = deployer.deploy(project.StockTokenV2Mock, registry.address)  # test-only code, in the build
     registry_v2 = deployer.deploy(project.ComplianceRegistry)  # the same code at a new address
-    _through_governance(chain, accounts, records, factory.address, gov.encode_call(factory, "upgradeTokens", mock.address))
+    _through_governance(
+        chain, accounts, records, factory.address, gov.encode_call(factory, "upgradeTokens", mock.address)
+    )
     _through_governance(chain, accounts, records, registry.address,
                                 gov.encode_call(registry, "upgradeToAndCall", registry_v2.address, b""))  # fmt: skip
 
@@ -311,9 +315,15 @@ def test_records_of_another_chain_are_refused(tmp_path, chain):
         (lambda t: t + "\n  - [unbalanced", "not valid YAML"),
         (lambda t: t.replace("threshold: 2", "threshold: 4"), "governance.safe.threshold: 4 is not between 1 and 3"),
         (lambda t: t.replace("[test:20, test:21, test:22]", "[test:20, test:20]"), "an owner is listed twice"),
-        (lambda t: t.replace("  timelock:\n    min_delay: 86400", ""), "roles.admin is 'timelock' but governance.timelock"),
+        (
+            lambda t: t.replace("  timelock:\n    min_delay: 86400", ""),
+            "roles.admin is 'timelock' but governance.timelock",
+        ),
         (lambda t: t.replace("min_delay: 86400", "min_delay: soon"), "expected a whole number, got 'soon'"),
-        (lambda t: t.replace("stablecoin: local", "stablecoins: local"), "stablecoins: unknown key; allowed: governance"),
+        (
+            lambda t: t.replace("stablecoin: local", "stablecoins: local"),
+            "stablecoins: unknown key; allowed: governance",
+        ),
         (lambda t: t.replace("sequencer_grace_period: 3600", "sequencer_grace_period: [1]"), "sequencer_grace_period"),
     ],
 )
@@ -357,8 +367,10 @@ def test_cli_bad_input_sends_nothing(chain, l2_url, tmp_path, keyfile_account):
     unknown = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", "arbitrum:nowhere")
     assert unknown.returncode == 2 and "No network in 'arbitrum' named 'nowhere'" in unknown.stdout + unknown.stderr
     # `uri: ${ARBITRUM_RPC_URL}` in ape-config.yaml: named before ape connects (or starts a fork).
-    for network, fragment in (("arbitrum:mainnet", "the RPC endpoint of the network"),
-                              ("arbitrum:mainnet-fork", "the RPC endpoint of arbitrum:mainnet, which it forks")):
+    for network, fragment in (
+        ("arbitrum:mainnet", "the RPC endpoint of the network"),
+        ("arbitrum:mainnet-fork", "the RPC endpoint of arbitrum:mainnet, which it forks"),
+    ):
         no_rpc = _ape_deploy(l2_url, tmp_path, str(CONFIG), "--network", network, unset=("ARBITRUM_RPC_URL",))
         assert_one_line_error(no_rpc, f"error: {network} needs ARBITRUM_RPC_URL ({fragment}); set it and run again")
         assert "anvil" not in no_rpc.stdout + no_rpc.stderr
@@ -410,7 +422,11 @@ def test_only_the_suites_contracts_are_trusted_as_implementations(project):
     from stocksuite.upgrades import untrusted_folder
 
     local, arbitrum_one = 412346, 42161
-    assert untrusted_folder(project.StockTokenV2Mock, local) == untrusted_folder(project.PlainERC20, arbitrum_one) == "test/"
+    assert (
+        untrusted_folder(project.StockTokenV2Mock, local)
+        == untrusted_folder(project.PlainERC20, arbitrum_one)
+        == "test/"
+    )
     assert untrusted_folder(project.ManualFeed, local) is None  # the local L2's own stand-in, there only
     assert untrusted_folder(project.ManualFeed, arbitrum_one) == "local/"
     assert untrusted_folder(project.StockToken, arbitrum_one) is None

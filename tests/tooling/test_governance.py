@@ -211,7 +211,9 @@ def test_cli_propose_sign_execute(chain, accounts, suite, suite_registry, l2_url
 
     proc = ape("propose", "ComplianceRegistry", "setFrozen", f'["{wallet}"]', "true", "--out", str(proposal))
     assert proc.returncode == 0, proc.stderr
-    assert f"CALL ComplianceRegistry {suite_registry.address}: setFrozen(wallets=[{wallet}], frozen=True)" in proc.stdout
+    assert (
+        f"CALL ComplianceRegistry {suite_registry.address}: setFrozen(wallets=[{wallet}], frozen=True)" in proc.stdout
+    )
     # Shown before the question: the decoded call, nonce and safeTxHash; "no" signs nothing.
     declined = run([str(VENV_BIN / "ape"), "run", "governance", "sign", str(proposal), "--account", "test:20",
                     "--network", "arbitrum:devnet"], env=env, input="n\n")  # fmt: skip
@@ -240,7 +242,9 @@ def test_the_reviews_attack_a_setfrozen_label_on_an_owner_change_is_refused(chai
                                                                            tmp_path):  # fmt: skip
     attacker = accounts[19].address
     data = gov.encode_call(safe, "addOwnerWithThreshold", attacker, 1)
-    tx = gov.propose(safe, chain.chain_id, safe.address, data, "ComplianceRegistry.setFrozen(wallets=[...], frozen=True)")
+    tx = gov.propose(
+        safe, chain.chain_id, safe.address, data, "ComplianceRegistry.setFrozen(wallets=[...], frozen=True)"
+    )
     proposal = tmp_path / "freeze.json"
     tx.save(proposal)
     env = {"STOCKSUITE_DEPLOYMENTS": str(suite.folder.parent), "L2_PORT": l2_url.rsplit(":", 1)[1]}
@@ -311,8 +315,15 @@ def test_a_multisend_batch_shows_each_call_and_runs_as_a_delegatecall(chain, acc
     gov.execute(safe, tx, accounts[0], chain.provider, reviewed(safe, tx, suite))  # a plain CALL would revert
     assert all(suite_registry.recordOf(w) & FROZEN for w in wallets)
     # Simulated with the real operation: a failing call in the batch names its error, nothing sent.
-    failing = _tx(safe, chain, multisend, multisend_data(
-        [(suite_registry.address, 0, gov.encode_call(suite_registry, "setFrozen", [accounts[19].address], True))]), 1)
+    failing = _tx(
+        safe,
+        chain,
+        multisend,
+        multisend_data(
+            [(suite_registry.address, 0, gov.encode_call(suite_registry, "setFrozen", [accounts[19].address], True))]
+        ),
+        1,
+    )
     signed_by(safe, failing, owners(accounts)[:2], records=suite)
     height = chain.blocks.head.number
     named = rf"call 1 of the batch \(ComplianceRegistry.setFrozen.*\): the call would revert: RegistryUnknownWallet"
@@ -345,7 +356,10 @@ def test_a_timelock_operation_shows_the_call_it_schedules(project, chain, accoun
                      timelock=operation)  # fmt: skip
     lines = reviewed(safe, tx, suite).call.lines()
     assert lines[0].startswith(f"CALL Timelock {timelock.address}: schedule(target={token.address} (StockToken_AAPLx)")
-    assert lines[1] == f"  - CALL StockToken_AAPLx {token.address}: grantRole(role=MINTER_ROLE, account={accounts[15].address})"
+    assert (
+        lines[1]
+        == f"  - CALL StockToken_AAPLx {token.address}: grantRole(role=MINTER_ROLE, account={accounts[15].address})"
+    )
     assert gov.scheduled_operation(timelock, tx)["id"] == operation["id"]
     tx.timelock = {**operation, "target": accounts[19].address}  # what release would run, changed in the file
     with pytest.raises(gov.GovernanceError, match="not the one its signed calldata schedules"):

@@ -80,10 +80,17 @@ def test_the_vault_pauses_requests_or_fills(project, chain, accounts, pause_suit
     records = pause_suites["safe"]
     ctx = Context(project, chain, records)
     plan = plan_pause(ctx, "TSLAx", True, "requests", accounts[5].address)
-    assert (plan.record, plan.function, plan.args, plan.holder) == ("RedemptionVault_TSLAx", "setPaused", (True, False), "safe")
+    assert (plan.record, plan.function, plan.args, plan.holder) == (
+        "RedemptionVault_TSLAx",
+        "setPaused",
+        (True, False),
+        "safe",
+    )
     tx, checked = propose_pause(ctx, plan)
     vault = project.RedemptionVault.at(records.address("RedemptionVault_TSLAx"))
-    assert checked.call.lines() == [f"CALL RedemptionVault_TSLAx {vault.address}: setPaused(requests=True, fills=False)"]
+    assert checked.call.lines() == [
+        f"CALL RedemptionVault_TSLAx {vault.address}: setPaused(requests=True, fills=False)"
+    ]
     safe = gov.safe_at(records.address("Safe"))
     signed_by(safe, tx, owners(accounts)[:2], records=records)
     gov.execute(safe, tx, accounts[0], chain.provider, reviewed(safe, tx, records))

@@ -101,10 +101,12 @@ def test_a_statement_far_from_the_reconciliation_time_is_a_difference(chain, pro
 def test_a_statement_without_the_security_or_naming_another_ticker(chain, project, backed, tmp_path):
     path = write(tmp_path, f"MSFT,{MICROSOFT},150,{format_time(chain.blocks.head.timestamp)}\n")
     assert check(chain, project, backed, path).differences == [
-        f"AAPLx: custodian statement {path} has no row for ISIN {APPLE}"]
+        f"AAPLx: custodian statement {path} has no row for ISIN {APPLE}"
+    ]
     wrong = check(chain, project, backed, statement_now(tmp_path, chain, ticker="AAPX"))
     assert wrong.differences == [
-        f"AAPLx: custodian statement line 3 names ticker AAPX for ISIN {APPLE}, the token's underlying is AAPL"]
+        f"AAPLx: custodian statement line 3 names ticker AAPX for ISIN {APPLE}, the token's underlying is AAPL"
+    ]
 
 
 def test_a_feed_without_a_valid_answer_is_a_difference(chain, project, backed, reserve_feed, deployer, tmp_path):
@@ -123,7 +125,8 @@ def test_reconciliation_at_an_earlier_block_uses_the_supply_then(chain, project,
     then = check(chain, project, token, path, block=block, allow_surplus=True)  # the module's feed attests 1m
     assert then.reconciled and then.supply == 100 and then.point.block == block
     assert check(chain, project, token, path, allow_surplus=True).differences == [
-        "AAPLx: token supply 150 shares exceeds custodian statement 100 shares by 50"]
+        "AAPLx: token supply 150 shares exceeds custodian statement 100 shares by 50"
+    ]
 
 
 def test_reconciliation_before_a_rename_uses_the_names_then(chain, project, backed, roles, tmp_path):
@@ -136,7 +139,8 @@ def test_reconciliation_before_a_rename_uses_the_names_then(chain, project, back
     assert then.reconciled and then.symbol == "AAPLx"
     now = check(chain, project, backed, old)
     assert now.symbol == "APLRx" and now.differences == [
-        f"APLRx: custodian statement line 3 names ticker AAPL for ISIN {APPLE}, the token's underlying is APLR"]
+        f"APLRx: custodian statement line 3 names ticker AAPL for ISIN {APPLE}, the token's underlying is APLR"
+    ]
     assert check(chain, project, backed, statement_now(tmp_path, chain, ticker="APLR")).reconciled
 
 

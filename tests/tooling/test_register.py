@@ -34,10 +34,16 @@ def test_an_earlier_block_shows_the_register_before_a_transfer(chain, project, r
     before = chain.blocks.head.number
     holdings.transfer(carol, 30 * SHARE, sender=alice)
 
-    earlier, now = register(chain, project, holdings, registry, block=before), register(chain, project, holdings, registry)
+    earlier, now = (
+        register(chain, project, holdings, registry, block=before),
+        register(chain, project, holdings, registry),
+    )
     assert balances(earlier) == {alice.address: 100 * SHARE, bob.address: 50 * SHARE}
     assert [(h.holder, h.balance) for h in now.holdings] == [  # largest first
-        (alice.address, 70 * SHARE), (bob.address, 50 * SHARE), (carol.address, 30 * SHARE)]
+        (alice.address, 70 * SHARE),
+        (bob.address, 50 * SHARE),
+        (carol.address, 30 * SHARE),
+    ]
     assert earlier.point.block == before and now.point.block == chain.blocks.head.number
     for table in (earlier, now):  # the sum is the supply at that block, from the node
         assert table.total_raw == holdings.totalSupply() == table.supply.raw

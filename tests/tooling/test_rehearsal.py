@@ -218,8 +218,18 @@ def test_the_real_run_waits_for_a_yes(monkeypatch):
     command = ("whitelist", "sync", str(SAMPLE_CSV))
     questions: list[str] = []
     for answer, code in ((False, 1), (True, 0)):
-        assert rehearse_then_apply("arbitrum:devnet", command, apply=True, yes=False, console=Console(),
-                                   confirm=lambda q, a=answer: questions.append(q) or a, interactive=True) == code
+        assert (
+            rehearse_then_apply(
+                "arbitrum:devnet",
+                command,
+                apply=True,
+                yes=False,
+                console=Console(),
+                confirm=lambda q, a=answer: questions.append(q) or a,
+                interactive=True,
+            )
+            == code
+        )
     assert runs == [(command, "arbitrum:devnet")]  # only after the yes
     assert questions[0] == "Run it on arbitrum:devnet (http://127.0.0.1:1) for real?"
 

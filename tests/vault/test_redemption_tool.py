@@ -95,7 +95,8 @@ def test_fill_reports_what_changed_after_the_file_was_checked(project, token, va
     assert sent == 1
     assert [(s.controller, s.requested, s.filled, s.reason) for s in short] == [
         (alice.address, 10 * SHARE, 6 * SHARE, "less pending than asked"),
-        (bob.address, 10 * SHARE, 0, "controller may not send (frozen or not verified)")]
+        (bob.address, 10 * SHARE, 0, "controller may not send (frozen or not verified)"),
+    ]
     assert reconcile(vault, token, usd) == []
 
 

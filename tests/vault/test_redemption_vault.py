@@ -24,7 +24,12 @@ def test_redeem_request_fill_claim(token, vault, usd, holders, fulfiller, fee_re
     supply = token.totalSupply()
     receipt = request(token, vault, alice, 60 * SHARE)
     event = receipt.events.filter(vault.RedeemRequest)[0]
-    assert (event.controller, event.owner, event.requestId, event.shares) == (alice.address, alice.address, 0, 60 * SHARE)
+    assert (event.controller, event.owner, event.requestId, event.shares) == (
+        alice.address,
+        alice.address,
+        0,
+        60 * SHARE,
+    )
     assert vault.pendingRedeemRequest(0, alice) == 60 * SHARE and token.balanceOf(vault) == 60 * SHARE
 
     fill = vault.fulfillRedeem([(alice.address, 40 * SHARE)], PRICE, sender=fulfiller)  # partial fill
@@ -70,7 +75,8 @@ def test_cancel_after_execution_cannot_block_the_batch(token, vault, usd, holder
     assert token.totalSupply() == supply - 50 * SHARE  # supply still tracks custody
     settled = vault.fulfillCancelRedeem([alice.address, bob.address], sender=fulfiller)  # bob: no cancel, skipped
     assert [(e.controller, e.isRedeem, e.amount) for e in settled.events.filter(vault.CancelFulfilled)] == [
-        (alice.address, True, 0)]
+        (alice.address, True, 0)
+    ]
     assert not vault.pendingCancelRedeemRequest(0, alice) and vault.claimableCancelRedeemRequest(0, alice) == 0
     assert vault.maxRedeem(alice) == 30 * SHARE and token.balanceOf(vault) == 0
 
@@ -232,7 +238,9 @@ def test_subscription_cancel_is_settled_then_claimed(vault, usd, investors, depl
         vault.requestDeposit(1, carol, carol, sender=carol)
     vault.fulfillDeposit([(carol.address, 200 * USD)], PRICE, sender=fulfiller)  # the issuer bought $200 first
     vault.fulfillCancelDeposit([carol.address], sender=fulfiller)
-    assert vault.claimableCancelDepositRequest(0, carol) == 300 * USD and not vault.pendingCancelDepositRequest(0, carol)
+    assert vault.claimableCancelDepositRequest(0, carol) == 300 * USD and not vault.pendingCancelDepositRequest(
+        0, carol
+    )
     assert vault.totalAssets() == 300 * USD and vault.totalClaimableCancelDepositAssets() == 300 * USD
     claim = vault.claimCancelDepositRequest(0, carol, carol, sender=carol)
     assert claim.events.filter(vault.CancelDepositClaim)[0].assets == 300 * USD
@@ -335,7 +343,8 @@ def test_a_de_verified_controllers_fill_is_skipped_not_the_batch(token, vault, u
     registry.removeInvestors([bob.address, carol.address], sender=roles["officer"])
     receipt = vault.fulfillRedeem([(bob.address, 10 * SHARE), (alice.address, 10 * SHARE)], PRICE, sender=fulfiller)
     assert [(e.controller, e.filled, e.reason) for e in receipt.events.filter(vault.FillShortfall)] == [
-        (bob.address, 0, RESTRICTED)]
+        (bob.address, 0, RESTRICTED)
+    ]
     assert vault.pendingRedeemRequest(0, bob) == 10 * SHARE and vault.maxRedeem(alice) == 10 * SHARE
     deposit = vault.fulfillDeposit([(carol.address, 100 * USD)], PRICE, sender=fulfiller)
     assert deposit.events.filter(vault.FillShortfall)[0].reason == RESTRICTED

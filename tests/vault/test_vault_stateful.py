@@ -155,7 +155,10 @@ def test_vault_state_machine(chain, token, vault, usd, holders, fulfiller, feeds
         @rule(name=st.sampled_from(names))
         def claim_cancel(self, name):
             holder = wallets[name]
-            shares, assets = vault.claimableCancelRedeemRequest(0, holder), vault.claimableCancelDepositRequest(0, holder)
+            shares, assets = (
+                vault.claimableCancelRedeemRequest(0, holder),
+                vault.claimableCancelDepositRequest(0, holder),
+            )
             if name in self.frozen:  # refused before anything else
                 with ape.reverts(vault.ControllerRestricted):
                     vault.claimCancelRedeemRequest(0, holder, holder, sender=holder)
