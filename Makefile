@@ -24,7 +24,7 @@ $(VENV)/.installed: requirements.lock pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps -e .
-	$(PY) -c "import site, stocksuite.env as e; print('wrote', e.write_pth(__import__('pathlib').Path(site.getsitepackages()[0])))"
+	$(PY) -c "import site, stocksuite.config.env as e; print('wrote', e.write_pth(__import__('pathlib').Path(site.getsitepackages()[0])))"
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -32,7 +32,7 @@ node_modules/.installed: package.json package-lock.json
 	@touch $@
 
 .solcx/.installed: $(VENV)/.installed node_modules/.installed ape-config.yaml toolchain/solc-shim.cjs
-	$(PY) -m stocksuite.toolchain
+	$(PY) -m stocksuite.dev.toolchain
 	@touch $@
 
 compile: setup
@@ -42,23 +42,25 @@ compile: setup
 # `make l2` resumes the same chain) and stops what it started, also on SIGINT/SIGTERM.
 export L2_STATE ?= .l2/devnet-state.json
 demo: setup
-	$(PY) -m stocksuite.l2 run -- $(VENV)/bin/ape run demo --network arbitrum:devnet
+	$(PY) -m stocksuite.dev.l2 run -- $(VENV)/bin/ape run demo --network arbitrum:devnet
 
 # Two pytest-xdist workers (this is a 2-core machine), each with its own chain and ape data
 # folder; a test file stays on one worker, so its module fixtures are built once.
 TEST_WORKERS ?= 2
 test: setup
-	$(PY) -m stocksuite.analysis contracts
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m stocksuite.dev.analysis contracts
 	$(PY) -m pytest -n $(TEST_WORKERS) --dist loadfile
 
 lint: setup
-	$(PY) -m stocksuite.analysis contracts
+	$(VENV)/bin/lint-imports --no-cache
+	$(PY) -m stocksuite.dev.analysis contracts
 
 l2: setup
-	$(PY) -m stocksuite.l2 serve
+	$(PY) -m stocksuite.dev.l2 serve
 
 fork: setup
-	$(PY) -m stocksuite.l2 fork
+	$(PY) -m stocksuite.dev.l2 fork
 
 bench: setup
 	$(PY) -m benchmarks

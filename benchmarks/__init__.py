@@ -49,7 +49,7 @@ def wallets(count: int, salt: str) -> list[str]:
 def deploy_family(project: Any, admin: Any) -> tuple[Any, Any, Any, Any]:
     """Registry, a reserve feed with ample shares, the token factory and corporate actions, all
     administered (and operated) by `admin`, for benchmarks that measure one thing each."""
-    from stocksuite.suite import (
+    from stocksuite.deploy.suite import (
         SHARE_FEED_DECIMALS,
         deploy_corporate_actions,
         deploy_registry,

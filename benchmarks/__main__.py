@@ -17,8 +17,8 @@ HERE = Path(__file__).resolve().parent
 @click.command()
 @click.option("--only", default=None, help="Run only benchmarks whose name contains this.")
 def main(only: str | None) -> None:
-    from stocksuite.env import apply_defaults
-    from stocksuite.l2 import LocalL2, free_port
+    from stocksuite.config.env import apply_defaults
+    from stocksuite.dev.l2 import LocalL2, free_port
 
     apply_defaults()
     import benchmarks

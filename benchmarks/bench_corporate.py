@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from benchmarks import deploy_family, gas, gas_used, wallets
-from stocksuite.corporate import KINDS, WithholdingTable, compute_entitlements, take_snapshot
-from stocksuite.records import InvestorClass, InvestorRecord
-from stocksuite.suite import TickerConfig, create_token
+from stocksuite.corporate.entitlements import KINDS, WithholdingTable, compute_entitlements, take_snapshot
+from stocksuite.config.records import InvestorClass, InvestorRecord
+from stocksuite.deploy.suite import TickerConfig, create_token
 
 YEAR = 365 * 24 * 3600
 DAY = 24 * 3600

@@ -21,7 +21,7 @@ EMPTY_BLOCKS = 4_000  # history without logs in between (anvil mines ever slower
 def _records(root: Path, start_block: int, **contracts):
     from ape import chain
 
-    from stocksuite.deployments import Deployments
+    from stocksuite.chain.deployments import Deployments
 
     records = Deployments.open("arbitrum:devnet", chain.chain_id, root=root)
     for name, contract in contracts.items():
@@ -33,8 +33,8 @@ def _records(root: Path, start_block: int, **contracts):
 def event_index(accounts, project, url) -> dict[str, float]:
     from ape import chain
 
-    from stocksuite.index import HttpNode, open_index
-    from stocksuite.l2 import rpc
+    from stocksuite.chain.index import HttpNode, open_index
+    from stocksuite.dev.l2 import rpc
 
     admin = accounts[0]
     start = chain.blocks.head.number + 1

@@ -18,9 +18,9 @@ EIP170_LIMIT = 24_576
 def deployed_contracts(accounts, project) -> dict[str, int]:
     from ape import chain
 
-    from stocksuite.deploy import SuiteDeployer, load_config
-    from stocksuite.deployments import Deployments
-    from stocksuite.toolchain import PROJECT_ROOT
+    from stocksuite.deploy.deployer import SuiteDeployer, load_config
+    from stocksuite.chain.deployments import Deployments
+    from stocksuite.dev.toolchain import PROJECT_ROOT
 
     with tempfile.TemporaryDirectory() as root:
         records = Deployments.open("arbitrum:devnet", chain.chain_id, root=Path(root))

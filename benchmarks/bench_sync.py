@@ -9,9 +9,9 @@ from pathlib import Path
 from eth_account import Account
 
 from benchmarks import timing
-from stocksuite.register import rebuild_registry
-from stocksuite.suite import deploy_registry
-from stocksuite.whitelist import apply_plan, plan_sync, read_csv
+from stocksuite.chain.register import rebuild_registry
+from stocksuite.deploy.suite import deploy_registry
+from stocksuite.compliance.whitelist import apply_plan, plan_sync, read_csv
 
 INVESTORS = 10_000
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from benchmarks import deploy_family, gas, gas_used, wallets
-from stocksuite.records import InvestorClass, InvestorRecord
-from stocksuite.suite import TickerConfig, create_token
+from stocksuite.config.records import InvestorClass, InvestorRecord
+from stocksuite.deploy.suite import TickerConfig, create_token
 
 YEAR = 365 * 24 * 3600
 BENCH_TICKER = TickerConfig(name="Bench Corp tokenized stock", symbol="BNCHx", underlying_ticker="BNCH",

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from stocksuite.env import apply_defaults
+from stocksuite.config.env import apply_defaults
 
 apply_defaults()
 
@@ -62,8 +62,8 @@ def pytest_configure(config: pytest.Config) -> None:
     global _SESSION_L2
     if os.environ.get("APE_FOUNDRY_HOST"):
         return
-    from stocksuite.l2 import LocalL2, free_port
-    from stocksuite.toolchain import provision_solc
+    from stocksuite.dev.l2 import LocalL2, free_port
+    from stocksuite.dev.toolchain import provision_solc
 
     provision_solc()
     if getattr(config.option, "numprocesses", None) and not hasattr(config, "workerinput"):
@@ -124,8 +124,8 @@ def deployer(accounts):
 # ---------------------------------------------------------------------------------------------
 # The token family: registry, feed, factory, one ticker, every role held by its own account.
 
-from stocksuite.records import InvestorClass, InvestorRecord  # noqa: E402
-from stocksuite.suite import (  # noqa: E402
+from stocksuite.config.records import InvestorClass, InvestorRecord  # noqa: E402
+from stocksuite.deploy.suite import (  # noqa: E402
     SHARE_FEED_DECIMALS,
     TickerConfig,
     create_token,

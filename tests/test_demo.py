@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from stocksuite.l2 import LocalL2, free_port, rpc
+from stocksuite.dev.l2 import LocalL2, free_port, rpc
 from tests.helpers import VENV_BIN, run
 
 STEPS = ("1. Deploy the suite", "export for integrators (addresses and ABIs): ", "4. Transfers: allowed and refused", "code 16: Receiver is a US person",

@@ -9,7 +9,7 @@ from typing import Annotated, Any
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 
-from stocksuite.records import InvestorClass, parse_jurisdiction
+from stocksuite.config.records import InvestorClass, parse_jurisdiction
 
 GOVERNANCE_NAMES = ("safe", "timelock")  # role values that name the governance contracts
 

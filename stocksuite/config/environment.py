@@ -15,15 +15,15 @@ from typing import Annotated, Literal
 from pydantic import Field, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from stocksuite.config.errors import ConfigError, one_line
-from stocksuite.env import DEFAULTS, PROJECT_ROOT
+from stocksuite.config.loading import ConfigError, one_line
+from stocksuite.config.env import DEFAULTS, PROJECT_ROOT
 
 Port = Annotated[int, Field(ge=1, le=65_535)]
 
 
 class Environment(BaseSettings):
     """Every variable by its name; defaults (the ports, the compiler and npm folders) are
-    :data:`stocksuite.env.DEFAULTS`, which ``make setup`` also writes into the virtualenv."""
+    :data:`stocksuite.config.env.DEFAULTS`, which ``make setup`` also writes into the virtualenv."""
 
     model_config = SettingsConfigDict(case_sensitive=True, env_ignore_empty=True, extra="ignore", frozen=True)
 

@@ -3,7 +3,7 @@
 
 Cells arrive as text; each column's validator turns it into its exact type (Decimal for shares
 and dollars, never float) or refuses it with a message naming the column and the value.
-:func:`stocksuite.csvrows.read_rows` reads the file and names the line.
+:func:`stocksuite.config.csvfiles.read_rows` reads the file and names the line.
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ from eth_utils import is_address, is_checksum_address, to_checksum_address
 from pydantic import BeforeValidator, ValidationError, ValidationInfo, field_validator, model_validator
 
 from stocksuite.config.deploy import Strict
-from stocksuite.config.errors import describe
-from stocksuite.records import InvestorClass, parse_jurisdiction
+from stocksuite.config.loading import describe
+from stocksuite.config.records import InvestorClass, parse_jurisdiction
 
 USD_DECIMALS = 6
 _DECIMAL = re.compile(r"\d+(\.\d+)?")

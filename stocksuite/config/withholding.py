@@ -7,7 +7,7 @@ from typing import Annotated, Any
 from pydantic import Field, model_validator
 
 from stocksuite.config.deploy import Jurisdiction, Strict
-from stocksuite.records import parse_jurisdiction
+from stocksuite.config.records import parse_jurisdiction
 
 Bps = Annotated[int, Field(ge=0, le=10_000)]
 

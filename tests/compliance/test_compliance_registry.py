@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from web3.exceptions import ContractLogicError
 
-from stocksuite.records import InvestorClass, InvestorRecord
+from stocksuite.config.records import InvestorClass, InvestorRecord
 from tests.conftest import YEAR
 
 
@@ -46,7 +46,7 @@ def test_register_rebuilds_from_logs(registry, roles, investors, chain):
     registry.setInvestors([carol.address], [InvestorRecord(40, 3, expiry).pack()], sender=officer)
     registry.removeInvestors([alice.address], sender=officer)
 
-    from stocksuite.register import rebuild_registry
+    from stocksuite.chain.register import rebuild_registry
 
     rebuilt = rebuild_registry(registry, start_block=start)
     for wallet in (alice, bob, carol):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.deploy_config import ConfigError, SafePlan, VaultPlan, load_config
+from stocksuite.deploy.config import ConfigError, SafePlan, VaultPlan, load_config
 from tests.helpers import PROJECT_ROOT
 
 CONFIG = PROJECT_ROOT / "config" / "tickers.yaml"

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 
 from stocksuite.config.environment import environment, is_set, passphrase
-from stocksuite.config.errors import ConfigError
-from stocksuite.env import DEFAULTS, PROJECT_ROOT
-from stocksuite.index.index import Finality
+from stocksuite.config.loading import ConfigError
+from stocksuite.config.env import DEFAULTS, PROJECT_ROOT
+from stocksuite.chain.index.index import Finality
 
 VARIABLES = ("L2_PORT", "FORK_PORT", "STOCKSUITE_DEPLOYMENTS", "STOCKSUITE_INDEX_URL", "STOCKSUITE_INDEX_FINALITY",
              "SOLCX_BINARY_PATH", "STOCKSUITE_SOLC", "NODE_MODULES", "ANVIL_BIN", "APE_FOUNDRY_HOST")  # fmt: skip

@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 
 from stocksuite.config.rows import ExecutionRow, InvestorRow, StatementRow, validate_row
-from stocksuite.csvrows import CsvError, read_rows
-from stocksuite.reconcile import StatementError, read_statement
-from stocksuite.records import InvestorClass
-from stocksuite.whitelist import read_csv
+from stocksuite.config.csvfiles import CsvError, read_rows
+from stocksuite.reports.reconcile import StatementError, read_statement
+from stocksuite.config.records import InvestorClass
+from stocksuite.compliance.whitelist import read_csv
 from tests.helpers import PROJECT_ROOT
 
 NOW = 1_800_000_000  # 2027-01-15
@@ -108,7 +108,8 @@ def test_a_statement_row_error_names_the_line(tmp_path):
 
 
 def test_columns_come_from_the_models():
-    from stocksuite import reconcile, whitelist
+    from stocksuite.compliance import whitelist
+    from stocksuite.reports import reconcile
 
     assert whitelist.REQUIRED_COLUMNS == ("wallet", "jurisdiction", "investor_class", "kyc_expiry", "status")
     assert whitelist.OPTIONAL_COLUMNS == ("investor_id", "us_person", "contract_account")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.corporate import CorporateActionError, WithholdingTable
-from stocksuite.corporate_ops import load_withholding
+from stocksuite.corporate.entitlements import CorporateActionError, WithholdingTable
+from stocksuite.corporate.operations import load_withholding
 from tests.helpers import PROJECT_ROOT
 
 

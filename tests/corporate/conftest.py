@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.suite import deploy_corporate_actions
+from stocksuite.deploy.suite import deploy_corporate_actions
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ape
 import pytest
 
-from stocksuite.corporate import (
+from stocksuite.corporate.entitlements import (
     KINDS,
     LEAF_TYPES,
     CorporateActionError,
@@ -17,9 +17,9 @@ from stocksuite.corporate import (
     take_snapshot,
     verify_dividend,
 )
-from stocksuite.corporate_ops import chain_now
-from stocksuite.merkle import StandardMerkleTree
-from stocksuite.records import InvestorRecord
+from stocksuite.corporate.operations import chain_now
+from stocksuite.corporate.merkle import StandardMerkleTree
+from stocksuite.config.records import InvestorRecord
 from tests.conftest import YEAR
 
 SPLF, SPLR, DVSE, DRIP = KINDS["SPLF"], KINDS["SPLR"], KINDS["DVSE"], KINDS["DRIP"]

@@ -19,9 +19,15 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
 from hypothesis.stateful import precondition
 
-from stocksuite.suite import SHARE_FEED_DECIMALS
-from stocksuite.corporate_ops import chain_now
-from stocksuite.corporate import KINDS, CorporateActionError, WithholdingTable, compute_entitlements, take_snapshot
+from stocksuite.deploy.suite import SHARE_FEED_DECIMALS
+from stocksuite.corporate.operations import chain_now
+from stocksuite.corporate.entitlements import (
+    KINDS,
+    CorporateActionError,
+    WithholdingTable,
+    compute_entitlements,
+    take_snapshot,
+)
 
 TABLE = WithholdingTable(default_bps=3_000, rates={276: 1_500})
 ALREADY_CLAIMED, FROZEN, FUNDING_EXCEEDED = 1, 2, 3  # ICorporateActions.SkipReason

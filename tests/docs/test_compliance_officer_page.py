@@ -6,7 +6,7 @@ import shlex
 
 import pytest
 
-from stocksuite.l2 import LocalL2, free_port
+from stocksuite.dev.l2 import LocalL2, free_port
 from tests.docs.walkthrough import page_commands
 from tests.helpers import PROJECT_ROOT, run
 

@@ -8,7 +8,7 @@ import shlex
 import pytest
 from eth_utils import function_signature_to_4byte_selector, keccak
 
-from stocksuite.l2 import LocalL2, free_port, rpc
+from stocksuite.dev.l2 import LocalL2, free_port, rpc
 from tests.docs.walkthrough import page_commands
 from tests.helpers import PROJECT_ROOT, run
 

@@ -20,9 +20,9 @@ from typing import Any
 
 import pytest
 
-from stocksuite.deployments import Deployments, abi_json
-from stocksuite.index import HttpNode, open_index
-from stocksuite.l2 import LocalL2, free_port, rpc
+from stocksuite.chain.deployments import Deployments, abi_json
+from stocksuite.chain.index import HttpNode, open_index
+from stocksuite.dev.l2 import LocalL2, free_port, rpc
 
 NETWORK = "arbitrum:devnet"
 PING = "0x5c36b186"  # L2Probe.ping()

@@ -1,4 +1,4 @@
-"""The event index (stocksuite/index/index.py): incremental and resumable sync, adaptive chunks
+"""The event index (stocksuite/chain/index/index.py): incremental and resumable sync, adaptive chunks
 through a faulty provider, reorgs, refusals, corrupt files, and queries as of a block or a time;
 each against SQLite and PostgreSQL."""
 
@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.index import (
+from stocksuite.chain.index import (
     EventIndexError,
     Finality,
     HttpNode,
@@ -15,7 +15,7 @@ from stocksuite.index import (
     IndexRefused,
     NodeError,
 )
-from stocksuite.index.store import SCHEMA_VERSION
+from stocksuite.chain.index.store import SCHEMA_VERSION
 from tests.index.conftest import FaultyProxy
 
 PINGED = "Pinged"
@@ -222,7 +222,7 @@ def test_a_corrupt_file_is_detected_not_read(fresh_chain, open_on, tmp_path):
 
 @sqlite_only
 def test_an_unreachable_node_is_one_line_after_bounded_retries(fresh_chain, open_on):
-    from stocksuite.l2 import free_port
+    from stocksuite.dev.l2 import free_port
 
     waits = []
     node = HttpNode(f"http://127.0.0.1:{free_port()}", attempts=4, sleep=waits.append)
@@ -233,7 +233,7 @@ def test_an_unreachable_node_is_one_line_after_bounded_retries(fresh_chain, open
 
 def test_a_cold_build_makes_its_query_indexes_at_the_end_or_at_the_next_open(fresh_chain, open_on, store_url,
                                                                              monkeypatch):  # fmt: skip
-    import stocksuite.index.index as module
+    import stocksuite.chain.index.index as module
 
     monkeypatch.setattr(module, "COLD_BUILD_BLOCKS", 0)
     names = "('logs_by_event', 'logs_by_topic')"

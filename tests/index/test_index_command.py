@@ -6,7 +6,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from stocksuite.deployments import Deployments
+from stocksuite.chain.deployments import Deployments
 from tests.helpers import VENV_BIN, assert_one_line_error, run
 
 

@@ -10,11 +10,11 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from stocksuite.errors import L2Error
-from stocksuite.l2 import LocalL2, free_port, rpc
+from stocksuite.config.errors import L2Error
+from stocksuite.dev.l2 import LocalL2, free_port, rpc
 from tests.helpers import assert_one_line_error, run
 
-L2_CLI = [sys.executable, "-m", "stocksuite.l2"]
+L2_CLI = [sys.executable, "-m", "stocksuite.dev.l2"]
 
 
 @pytest.fixture

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from stocksuite.l2 import ARBITRUM_LOCAL_CHAIN_ID, LocalL2, free_port, rpc
+from stocksuite.dev.l2 import ARBITRUM_LOCAL_CHAIN_ID, LocalL2, free_port, rpc
 
 
 def _balance_of(url: str, token: str, holder: str) -> int:

@@ -12,7 +12,7 @@ from pathlib import Path
 import ape
 import pytest
 
-from stocksuite.l2 import ARB_GAS_INFO, ARB_SYS, ARBITRUM_LOCAL_CHAIN_ID, LocalL2, chain_id_at, free_port, rpc
+from stocksuite.dev.l2 import ARB_GAS_INFO, ARB_SYS, ARBITRUM_LOCAL_CHAIN_ID, LocalL2, chain_id_at, free_port, rpc
 from tests.helpers import PROJECT_ROOT, run
 
 ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
@@ -75,7 +75,7 @@ def test_arbgasinfo_is_installed(project):
 def test_advance_moves_the_local_l2_clock_and_mines_a_block():
     with LocalL2(port=free_port()) as node:  # its own chain: the session chain's clock stays
         before = int(rpc(node.url, "eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
-        proc = run([sys.executable, "-m", "stocksuite.l2", "advance", "86400"], env={"L2_PORT": str(node.port)})
+        proc = run([sys.executable, "-m", "stocksuite.dev.l2", "advance", "86400"], env={"L2_PORT": str(node.port)})
         assert proc.returncode == 0, proc.stdout + proc.stderr
         head = rpc(node.url, "eth_getBlockByNumber", ["latest", False])
         assert int(head["number"], 16) == 1 and int(head["timestamp"], 16) >= before + 86400
@@ -83,7 +83,7 @@ def test_advance_moves_the_local_l2_clock_and_mines_a_block():
 
 
 # ---------------------------------------------------------------------------------------------
-# Stopping the wrappers stops anvil (`make l2`, `make fork`, `make demo` and stocksuite.l2 itself)
+# Stopping the wrappers stops anvil (`make l2`, `make fork`, `make demo` and stocksuite.dev.l2 itself)
 
 
 def _children(pid: int) -> list[int]:
@@ -137,7 +137,7 @@ def _assert_all_stopped(proc: subprocess.Popen, below: list[int], port: int) -> 
     assert chain_id_at(f"http://127.0.0.1:{port}", timeout=0.5) is None
 
 
-SERVE = [sys.executable, "-m", "stocksuite.l2", "serve"]
+SERVE = [sys.executable, "-m", "stocksuite.dev.l2", "serve"]
 
 
 @pytest.mark.parametrize(
@@ -175,8 +175,8 @@ def test_stopping_make_l2_stops_anvil(to_group, tmp_path):
 
 def test_run_stops_the_l2_it_started_and_passes_the_exit_code_on():
     port = free_port()
-    proc = subprocess.run([sys.executable, "-m", "stocksuite.l2", "run", "--", sys.executable, "-c",
-                           f"from stocksuite.l2 import chain_id_at; raise SystemExit(chain_id_at('http://127.0.0.1:{port}') - 412343)"],
+    proc = subprocess.run([sys.executable, "-m", "stocksuite.dev.l2", "run", "--", sys.executable, "-c",
+                           f"from stocksuite.dev.l2 import chain_id_at; raise SystemExit(chain_id_at('http://127.0.0.1:{port}') - 412343)"],
                           cwd=PROJECT_ROOT, env={**{k: v for k, v in os.environ.items() if k != "L2_STATE"}, "L2_PORT": str(port)},
                           capture_output=True, text=True, timeout=120)  # fmt: skip
     assert proc.returncode == 3, proc.stdout + proc.stderr  # the command saw the L2 (412346 - 412343)
@@ -186,7 +186,7 @@ def test_run_stops_the_l2_it_started_and_passes_the_exit_code_on():
 
 def test_signal_to_run_stops_the_command_and_the_l2():
     port = free_port()
-    proc, below = _start([sys.executable, "-m", "stocksuite.l2", "run", "--", "sleep", "300"], port, below=2)
+    proc, below = _start([sys.executable, "-m", "stocksuite.dev.l2", "run", "--", "sleep", "300"], port, below=2)
     proc.terminate()
     _assert_all_stopped(proc, below, port)
     assert proc.returncode == 128 + signal.SIGTERM

@@ -6,7 +6,7 @@ import ape
 import pytest
 from ape.exceptions import ContractLogicError
 
-from stocksuite.suite import TickerConfig, create_token
+from stocksuite.deploy.suite import TickerConfig, create_token
 
 TSLA = TickerConfig(name="Tesla, Inc. tokenized stock", symbol="TSLAx", underlying_ticker="TSLA",
                     isin="US88160R1014", decimals=18)  # fmt: skip

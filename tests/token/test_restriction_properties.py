@@ -7,7 +7,7 @@ from ape.exceptions import ContractLogicError
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from stocksuite.records import InvestorClass, InvestorRecord
+from stocksuite.config.records import InvestorClass, InvestorRecord
 
 JURISDICTIONS = (276, 250, 840)
 

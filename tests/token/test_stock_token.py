@@ -5,7 +5,7 @@ from __future__ import annotations
 import ape
 import pytest
 
-from stocksuite.records import InvestorClass
+from stocksuite.config.records import InvestorClass
 from tests.conftest import YEAR, kyc_record
 
 # Restriction codes (StockToken constants).

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from stocksuite.toolchain import SHIM, provision_solc, solc_version
+from stocksuite.dev.toolchain import SHIM, provision_solc, solc_version
 from tests.helpers import PROJECT_ROOT, run
 
 ERC20_IMPORT = """// SPDX-License-Identifier: MIT

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from stocksuite.deployments import Deployments
+from stocksuite.chain.deployments import Deployments
 from tests.corporate.conftest import actions  # noqa: F401 - shared fixture
 from tests.helpers import VENV_BIN, run
 from tests.vault.conftest import SHARE, fee_recipient, feeds, fulfiller, vault  # noqa: F401 - shared fixtures

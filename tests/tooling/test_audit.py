@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from stocksuite.audit import (
+from stocksuite.reports.audit import (
     CONDITIONS,
     EVENT_CATEGORIES,
     UNCLASSIFIED,
@@ -17,9 +17,9 @@ from stocksuite.audit import (
     classify,
     period_bound,
 )
-from stocksuite.corporate_ops import format_time
-from stocksuite.deployments import Deployments
-from stocksuite.events import PROXY_EVENTS
+from stocksuite.corporate.operations import format_time
+from stocksuite.chain.deployments import Deployments
+from stocksuite.chain.events import PROXY_EVENTS
 from tests.helpers import assert_one_line_error
 from tests.tooling.conftest import SHARE, ape_run
 
@@ -30,7 +30,7 @@ AGENT = "0x15d34AAf54267DB7D7c367839AAf71A00a2C6A65"
 def project_events(project) -> set[str]:
     """Every event name in every contract this project compiles, the issuer's Safe and timelock
     (npm build artifacts), and the ERC-1967 proxy events."""
-    from stocksuite.governance import ARTIFACTS, container
+    from stocksuite.governance.proposals import ARTIFACTS, container
 
     abis = [ct.abi for ct in project.manifest.contract_types.values()]
     abis += [container(name).contract_type.abi for name in ARTIFACTS]
@@ -40,7 +40,7 @@ def project_events(project) -> set[str]:
 
 def test_every_event_is_classified_and_none_is_stale(project):
     known = project_events(project)
-    assert known - set(EVENT_CATEGORIES) == set(), "classify these in stocksuite/audit.py EVENT_CATEGORIES"
+    assert known - set(EVENT_CATEGORIES) == set(), "classify these in stocksuite/reports/audit.py EVENT_CATEGORIES"
     assert set(EVENT_CATEGORIES) - known == set(), "no contract emits these: remove them"
     assert set(CONDITIONS) <= {name for name, category in EVENT_CATEGORIES.items() if category}
 
@@ -148,7 +148,7 @@ def test_the_period_bounds_are_respected_by_block_and_by_time(chain, registry, t
 
 def test_the_audit_reads_the_event_index_up_to_its_safe_block(chain, registry, token, factory, actions_log,
                                                               write_records, monkeypatch):  # fmt: skip
-    from stocksuite.index import IndexBehind
+    from stocksuite.chain.index import IndexBehind
 
     root = write_records(ComplianceRegistry=registry, StockTokenFactory=factory, StockToken_AAPLx=token)
     records, head = records_for(chain, root), chain.blocks.head.number
@@ -176,8 +176,8 @@ def test_an_event_the_record_cannot_decode_is_listed_as_unclassified(chain, regi
 
 
 def test_contract_accounts_near_their_kyc_expiry_are_warned_about(chain, registry, token, roles, write_records):
-    from stocksuite.audit import expiring_contract_accounts_now
-    from stocksuite.records import InvestorRecord
+    from stocksuite.reports.audit import expiring_contract_accounts_now
+    from stocksuite.config.records import InvestorRecord
 
     head, pool, vault = chain.blocks.head.timestamp, "0x" + "aa" * 20, "0x" + "bb" * 20
     records = [InvestorRecord(276, 0, head + days * 24 * 3600, contract_account=True).pack() for days in (7, 90)]

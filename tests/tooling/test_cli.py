@@ -1,11 +1,11 @@
-"""stocksuite.cli: reverts become one line that says what to do next."""
+"""stocksuite.cli.common: reverts become one line that says what to do next."""
 
 from __future__ import annotations
 
 import pytest
 from ape.exceptions import ContractLogicError
 
-from stocksuite.cli import fail_cleanly
+from stocksuite.cli.common import fail_cleanly
 
 
 class ReserveBeforeMultiplierChange(ContractLogicError):

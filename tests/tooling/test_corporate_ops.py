@@ -1,4 +1,4 @@
-"""The corporate-actions officer's and paying agent's operations (stocksuite/corporate_ops.py)."""
+"""The corporate-actions officer's and paying agent's operations (stocksuite/corporate/operations.py)."""
 
 from __future__ import annotations
 
@@ -6,9 +6,16 @@ import json
 
 import pytest
 
-from stocksuite.corporate import CONTRACT_ACCOUNT_REASON, CorporateActionError, Exclusion, WithholdingTable
-from stocksuite.corporate_ops import Context, chain_now, declare_dividend, pay_unclaimed, prepare_dividend, verify
-from stocksuite.deployments import Deployments
+from stocksuite.corporate.entitlements import CONTRACT_ACCOUNT_REASON, CorporateActionError, Exclusion, WithholdingTable
+from stocksuite.corporate.operations import (
+    Context,
+    chain_now,
+    declare_dividend,
+    pay_unclaimed,
+    prepare_dividend,
+    verify,
+)
+from stocksuite.chain.deployments import Deployments
 from tests.conftest import kyc_record
 from tests.corporate.conftest import blacklist_usd, tax_account  # noqa: F401 - shared fixtures
 from tests.corporate.test_corporate_actions import DAY, record_now
@@ -125,7 +132,7 @@ def test_contract_accounts_are_excluded_unless_included_and_verify_agrees(ctx, c
 
 
 def test_now_follows_a_local_chain_whose_clock_was_moved_ahead(chain):
-    """`--effective-at now` after `python -m stocksuite.l2 advance N`: the next block is N seconds
+    """`--effective-at now` after `python -m stocksuite.dev.l2 advance N`: the next block is N seconds
     past the wall clock and past the head, so "now" is the node's pending time, not either."""
     chain.provider.make_request("evm_increaseTime", [3_600])
     try:

@@ -6,13 +6,13 @@ import json
 
 import pytest
 
-from stocksuite import governance as gov
-from stocksuite.accounts import resolve_address
-from stocksuite.bytecode import creation_code_hash, runtime_matches
-from stocksuite.corporate import CorporateActionError
-from stocksuite.corporate_ops import Context, announce_name_change
-from stocksuite.deploy import ConfigError, DeployMismatch, SuiteDeployer, load_config, write_export
-from stocksuite.deployments import DeploymentError, Deployments
+from stocksuite.governance import proposals as gov
+from stocksuite.chain.accounts import resolve_address
+from stocksuite.chain.bytecode import creation_code_hash, runtime_matches
+from stocksuite.corporate.entitlements import CorporateActionError
+from stocksuite.corporate.operations import Context, announce_name_change
+from stocksuite.deploy.deployer import ConfigError, DeployMismatch, SuiteDeployer, load_config, write_export
+from stocksuite.chain.deployments import DeploymentError, Deployments
 from tests.helpers import PROJECT_ROOT, VENV_BIN, assert_one_line_error, run
 from tests.tooling.test_governance import _through_timelock
 
@@ -419,7 +419,7 @@ def test_cli_dry_run_then_deploy_with_a_keyfile_passphrase_from_the_environment(
 
 
 def test_only_the_suites_contracts_are_trusted_as_implementations(project):
-    from stocksuite.upgrades import untrusted_folder
+    from stocksuite.deploy.upgrades import untrusted_folder
 
     local, arbitrum_one = 412346, 42161
     assert (

@@ -9,8 +9,8 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
 
-from stocksuite.deployments import Deployments
-from stocksuite.events import EventCatalog, decode_event, recorded
+from stocksuite.chain.deployments import Deployments
+from stocksuite.chain.events import EventCatalog, decode_event, recorded
 
 PROXY = to_checksum_address("0x" + "11" * 20)
 OTHER = to_checksum_address("0x" + "22" * 20)

@@ -7,11 +7,11 @@ import re
 import pytest
 from ape.exceptions import ContractLogicError
 
-from stocksuite import governance as gov
-from stocksuite.deploy import SuiteDeployer, load_config
-from stocksuite.deployments import Deployments
-from stocksuite.records import FROZEN
-from stocksuite.safe_review import KnownContracts, SafeTxRefused, multisend_data, review
+from stocksuite.governance import proposals as gov
+from stocksuite.deploy.deployer import SuiteDeployer, load_config
+from stocksuite.chain.deployments import Deployments
+from stocksuite.config.records import FROZEN
+from stocksuite.governance.review import KnownContracts, SafeTxRefused, multisend_data, review
 from tests.helpers import PROJECT_ROOT, VENV_BIN, assert_one_line_error, run
 
 CONFIG = PROJECT_ROOT / "config" / "tickers.yaml"
@@ -62,7 +62,7 @@ def signed_by(safe, tx, signers, **kwargs):
 
 def _register(chain, suite_registry, safe, accounts, wallet):
     """Onboard `wallet` through the Safe (it is the compliance officer here)."""
-    from stocksuite.records import InvestorRecord
+    from stocksuite.config.records import InvestorRecord
 
     record = InvestorRecord(276, 1, chain.pending_timestamp + 365 * 86400).pack()
     data = gov.encode_call(suite_registry, "setInvestors", [wallet], [record])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.local_feeds import LocalFeedError, parse_feed_amount
+from stocksuite.dev.local_feeds import LocalFeedError, parse_feed_amount
 from tests.helpers import VENV_BIN, assert_one_line_error, run
 
 

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite import governance as gov
-from stocksuite.corporate_ops import Context
-from stocksuite.deploy import SuiteDeployer, load_config
-from stocksuite.deployments import Deployments
-from stocksuite.pausing import PauseError, plan_pause, propose_pause
+from stocksuite.governance import proposals as gov
+from stocksuite.corporate.operations import Context
+from stocksuite.deploy.deployer import SuiteDeployer, load_config
+from stocksuite.chain.deployments import Deployments
+from stocksuite.governance.pausing import PauseError, plan_pause, propose_pause
 from tests.helpers import PROJECT_ROOT, VENV_BIN, assert_one_line_error, run
 from tests.tooling.test_governance import _through_timelock, owners, reviewed, signed_by
 

@@ -7,9 +7,9 @@ from decimal import Decimal
 
 import pytest
 
-from stocksuite.cap_table import metadata_block, resolve_point
-from stocksuite.corporate_ops import format_time
-from stocksuite.reconcile import StatementError, read_statement, reconcile
+from stocksuite.reports.cap_table import metadata_block, resolve_point
+from stocksuite.corporate.operations import format_time
+from stocksuite.reports.reconcile import StatementError, read_statement, reconcile
 from tests.helpers import assert_one_line_error
 from tests.tooling.conftest import SHARE, ape_run
 

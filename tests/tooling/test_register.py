@@ -10,11 +10,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import stocksuite.cap_table as cap_table
-from stocksuite.cap_table import VAULT_NOTE, RegisterError, build_cap_table, resolve_point, to_shares
-from stocksuite.corporate import KINDS
-from stocksuite.corporate_ops import format_time
-from stocksuite.errors import StockSuiteError
+import stocksuite.reports.cap_table as cap_table
+from stocksuite.reports.cap_table import VAULT_NOTE, RegisterError, build_cap_table, resolve_point, to_shares
+from stocksuite.corporate.entitlements import KINDS
+from stocksuite.corporate.operations import format_time
+from stocksuite.config.errors import StockSuiteError
 from tests.helpers import assert_one_line_error
 from tests.tooling.conftest import SHARE, ape_run
 
@@ -158,9 +158,9 @@ def test_the_event_index_gives_the_register_the_node_logs_give(chain, project, r
     """What the tools read (the network's event index) and a plain log scan of the node agree, on
     the paths that replay logs: balances, records, freezes, the multiplier of a pruned node, and a
     redemption vault's escrow (attributed to its requester by the entitlements)."""
-    from stocksuite.corporate import take_snapshot
-    from stocksuite.deployments import Deployments
-    from stocksuite.index.reader import IndexedEvents, caught_up_index
+    from stocksuite.corporate.entitlements import take_snapshot
+    from stocksuite.chain.deployments import Deployments
+    from stocksuite.chain.index.reader import IndexedEvents, caught_up_index
 
     alice = investors["alice"]
     effective = chain.pending_timestamp + DAY

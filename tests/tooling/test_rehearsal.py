@@ -11,10 +11,10 @@ import ape
 import pytest
 from rich.console import Console
 
-from stocksuite.deployments import DeploymentError, Deployments, ForkPoint
-from stocksuite.l2 import LocalL2, free_port, rpc
-from stocksuite.networks import NetworkConfigError
-from stocksuite.rehearsal import (
+from stocksuite.chain.deployments import DeploymentError, Deployments, ForkPoint
+from stocksuite.dev.l2 import LocalL2, free_port, rpc
+from stocksuite.chain.networks import NetworkConfigError
+from stocksuite.dev.rehearsal import (
     BalanceChange,
     RehearsalError,
     check_command,
@@ -208,7 +208,7 @@ def test_apply_without_a_terminal_needs_yes():
 
 
 def test_the_real_run_waits_for_a_yes(monkeypatch):
-    import stocksuite.rehearsal as rehearsal
+    import stocksuite.dev.rehearsal as rehearsal
 
     upstream = rehearsal.Upstream("arbitrum:devnet", "arbitrum:devnet-fork", "http://127.0.0.1:1", CHAIN_ID)
     runs: list[tuple[tuple[str, ...], str]] = []

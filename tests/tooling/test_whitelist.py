@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.records import InvestorClass, InvestorRecord
-from stocksuite.register import rebuild_registry
-from stocksuite.whitelist import (
+from stocksuite.config.records import InvestorClass, InvestorRecord
+from stocksuite.chain.register import rebuild_registry
+from stocksuite.compliance.whitelist import (
     DAY,
     CsvError,
     apply_plan,

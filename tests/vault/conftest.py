@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.records import InvestorRecord
+from stocksuite.config.records import InvestorRecord
 from tests.conftest import YEAR
 
 SHARE = 10**18

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.redemption import (
+from stocksuite.redemption.vault import (
     RedemptionError,
     claim_cancel,
     fill,

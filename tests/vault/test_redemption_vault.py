@@ -7,7 +7,7 @@ import ape
 import pytest
 from eth_utils import keccak
 
-from stocksuite.records import InvestorRecord
+from stocksuite.config.records import InvestorRecord
 from tests.conftest import AAPL, YEAR, kyc_record
 from tests.vault.conftest import PRICE, SHARE, USD
 
@@ -460,7 +460,7 @@ def test_whole_share_ticker_rounding_leaves_nothing_stranded(project, factory, r
                                                              investors, chain):  # fmt: skip
     """A 0-decimal ticker: $150 buys 0 whole raw shares at $200, so its fill takes nothing; a
     withdrawal of 1 unit settles the only share (rounded up), so it pays everything left."""
-    from stocksuite.suite import TickerConfig, create_token
+    from stocksuite.deploy.suite import TickerConfig, create_token
 
     config = TickerConfig(**{**AAPL.__dict__, "symbol": "WHLx", "decimals": 0, "isin": "US0000000009"})
     whole = create_token(project, factory, config, reserve_feed.address, deployer.address, roles["token_deployer"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from stocksuite.corporate import (
+from stocksuite.corporate.entitlements import (
     CorporateActionError,
     WithholdingTable,
     compute_entitlements,
