@@ -7,6 +7,9 @@ from typing import Any
 
 from stocksuite.config.environment import passphrase as passphrase_variable
 from stocksuite.config.errors import StockSuiteError
+
+ZERO_ADDRESS = "0x" + "00" * 20
+"""The zero address: ERC-20's `from` of a mint and `to` of a burn, and Safe's 'none'."""
 from stocksuite.config.env import ARBITRUM_LOCAL_CHAIN_ID
 
 

@@ -143,7 +143,7 @@ def entitlements(
 
 
 def _echo_exclusions(distribution, decimals):
-    from stocksuite.reports.cap_table import exact_decimal
+    from stocksuite.config.units import exact_decimal
 
     for x in distribution.exclusions:
         click.echo(

@@ -24,31 +24,20 @@ def cli():
 @click.option("--account", "alias", default=None, help="ape account alias, or test:N on the local L2.")
 def mint(ecosystem, network, ticker, wallet, shares, alias):
     """Mint SHARES (UI units, e.g. 10.5) of TICKER to a verified WALLET."""
-    from decimal import Decimal, InvalidOperation
-
     from ape import chain
 
     from stocksuite.chain.accounts import resolve_account, resolve_address
     from stocksuite.cli.common import connected_context, fail_cleanly
-    from stocksuite.config.errors import StockSuiteError
+    from stocksuite.issuance.mint import mint as send_mint
+    from stocksuite.issuance.mint import plan_mint
 
     with fail_cleanly():
         token = connected_context(ecosystem, network).token(ticker)
-        try:
-            ui_amount = int(Decimal(shares) * 10 ** token.decimals())
-        except InvalidOperation:
-            raise StockSuiteError(f"shares {shares!r} is not a number") from None
-        if ui_amount <= 0:
-            raise StockSuiteError("shares must be positive")
-        raw = token.fromUIAmount(ui_amount)
-        to = resolve_address(wallet, chain.chain_id)
-        code = token.detectTransferRestriction("0x" + "00" * 20, to, raw)
-        if code:
-            raise StockSuiteError(f"{to} cannot receive {ticker}: {token.messageForTransferRestriction(code)}")
-        token.mint(to, raw, sender=resolve_account(alias, chain.chain_id, default_test_index=2))
+        plan = plan_mint(token, resolve_address(wallet, chain.chain_id), shares)
+        balance = send_mint(token, plan, sender=resolve_account(alias, chain.chain_id, default_test_index=2))
         click.echo(
-            f"minted {shares} shares ({raw} raw) of {ticker} to {to}; "
-            f"balance {token.balanceOfUI(to) / 10 ** token.decimals()} shares ({token.balanceOf(to)} raw)"
+            f"minted {plan.shares:f} shares ({plan.raw} raw) of {ticker} to {plan.to}; "
+            f"balance {balance:f} shares ({token.balanceOf(plan.to)} raw)"
         )
 
 

@@ -116,7 +116,6 @@ def main(argv: list[str]) -> int:
 
 
 if __name__ == "__main__":
-    logging_quiet = True
     import logging
 
     logging.getLogger("CryticCompile").setLevel(logging.ERROR)

@@ -35,14 +35,14 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from stocksuite.config.environment import environment
+from stocksuite.chain.accounts import ZERO_ADDRESS
 from stocksuite.chain.deployments import FORK_SUFFIX, Deployments, ForkPoint, upstream_choice
-from stocksuite.config.errors import L2Error, StockSuiteError
 from stocksuite.chain.events import DecodedLog, EventCatalog
-from stocksuite.dev.l2 import LocalL2, chain_id_at, free_port, rpc
 from stocksuite.chain.networks import require_rpc
+from stocksuite.config.environment import environment
+from stocksuite.config.errors import L2Error, StockSuiteError
+from stocksuite.dev.l2 import LocalL2, chain_id_at, free_port, rpc
 
-ZERO_ADDRESS = "0x" + "00" * 20
 ONE = 10**18  # ERC-8056: a uiMultiplier of 1e18 is one share per raw token
 
 

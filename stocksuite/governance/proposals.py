@@ -29,10 +29,10 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from stocksuite.chain.accounts import ZERO_ADDRESS
 from stocksuite.config.environment import environment
 from stocksuite.config.errors import StockSuiteError
 
-ZERO_ADDRESS = "0x" + "00" * 20
 ZERO_BYTES32 = b"\x00" * 32
 
 ARTIFACTS = {

@@ -13,17 +13,18 @@ logs minted less what they burned; any difference stops the export.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Context, Decimal
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from stocksuite.corporate.entitlements import MULTIPLIER_ONE, record_block, redemption_vaults_among, transfer_flows
-from stocksuite.corporate.operations import format_time
+from stocksuite.chain.index.reader import NODE, EventSource
+from stocksuite.chain.register import rebuild_registry
 from stocksuite.config.csvfiles import write_rows
 from stocksuite.config.errors import StockSuiteError
-from stocksuite.chain.index.reader import NODE, EventSource
 from stocksuite.config.records import InvestorRecord, jurisdiction_code
-from stocksuite.chain.register import rebuild_registry
+from stocksuite.config.units import exact_decimal
+from stocksuite.corporate.entitlements import MULTIPLIER_ONE, record_block, redemption_vaults_among, transfer_flows
+from stocksuite.corporate.operations import format_time
 
 COLUMNS = ("holder", "balance", "shares", "investor_id", "jurisdiction", "investor_class", "us_person",
            "contract_account", "verified", "frozen", "frozen_tokens", "kyc_expiry", "note")  # fmt: skip
@@ -66,12 +67,6 @@ def refuse_before_start(point: Point, start_block: int) -> None:
     if point.block < start_block:
         raise RegisterError(f"block {point.block} is before the records begin (block {start_block}, where the "
                             "registry was deployed): there was nothing to register yet")  # fmt: skip
-
-
-def exact_decimal(units: int, exponent: int) -> Decimal:
-    """``units * 10**-exponent``, exact, without trailing zeros (print with ``format(d, "f")``)."""
-    context = Context(prec=len(str(abs(units))) + 1)
-    return Decimal(units).scaleb(-exponent, context).normalize(context)
 
 
 def to_shares(raw: int, multiplier: int, decimals: int) -> Decimal:

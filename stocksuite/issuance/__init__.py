@@ -1,0 +1,1 @@
+"""Primary issuance: minting a ticker's shares against the custodian's attested reserve."""
