@@ -12,7 +12,16 @@ from pathlib import Path
 import ape
 import pytest
 
-from stocksuite.dev.l2 import ARB_GAS_INFO, ARB_SYS, ARBITRUM_LOCAL_CHAIN_ID, LocalL2, chain_id_at, free_port, rpc
+from stocksuite.dev.l2 import (
+    ARB_GAS_INFO,
+    ARB_SYS,
+    ARBITRUM_LOCAL_CHAIN_ID,
+    LocalL2,
+    advance_time,
+    chain_id_at,
+    free_port,
+    rpc,
+)
 from tests.helpers import PROJECT_ROOT, run
 
 ALIAS_OFFSET = 0x1111000000000000000000000000000000001111
@@ -80,6 +89,20 @@ def test_advance_moves_the_local_l2_clock_and_mines_a_block():
         head = rpc(node.url, "eth_getBlockByNumber", ["latest", False])
         assert int(head["number"], 16) == 1 and int(head["timestamp"], 16) >= before + 86400
         assert "clock moved 86400 s ahead; block 1 at " in proc.stdout
+
+
+def test_advance_counts_from_a_head_that_runs_ahead_of_the_wall_clock():
+    """Blocks mined faster than one a second put the head ahead of anvil's clock; `advance N` is
+    N seconds past the head (what `corporate` calls now), not past anvil's clock."""
+    with LocalL2(port=free_port()) as node:
+        ahead = int(time.time()) + 600
+        rpc(node.url, "evm_setNextBlockTimestamp", [ahead])
+        rpc(node.url, "evm_mine")
+        rpc(node.url, "anvil_setTime", [int(time.time())])  # anvil's clock back to the wall clock
+        head = int(rpc(node.url, "eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+        advance_time(node.url, 6)
+        moved = int(rpc(node.url, "eth_getBlockByNumber", ["latest", False])["timestamp"], 16)
+        assert moved >= head + 6
 
 
 # ---------------------------------------------------------------------------------------------

@@ -72,7 +72,14 @@ def advance_time(url: str, seconds: int) -> dict[str, int]:
     except L2Error:
         raise L2Error(f"{url} serves chain id {chain_id} but is not anvil (no anvil_nodeInfo): {refusal}; "
                       "on a real node, wait. Nothing was sent.") from None  # fmt: skip
-    rpc(url, "evm_increaseTime", [seconds])
+    # From the latest of the head, the pending block and the wall clock (what the tools call
+    # "now"): the head can run ahead of the wall clock when several blocks were mined in a second,
+    # and evm_increaseTime counts from anvil's clock, so `advance 6` after `+5s` could land short.
+    moments = [int(time.time())]
+    for tag in ("latest", "pending"):
+        if block := rpc(url, "eth_getBlockByNumber", [tag, False]):
+            moments.append(int(block["timestamp"], 16))
+    rpc(url, "evm_setNextBlockTimestamp", [max(moments) + seconds])
     rpc(url, "evm_mine")
     head = rpc(url, "eth_getBlockByNumber", ["latest", False])
     return {"number": int(head["number"], 16), "timestamp": int(head["timestamp"], 16)}
