@@ -153,11 +153,14 @@ class Context:
 
     def catch_up_local_clock(self) -> None:
         """On the local L2 (which mines only on transactions), mine one empty block when the
-        head is behind the wall clock, so time-dependent calls see real time. Real networks
-        produce blocks on their own and are left alone."""
+        head is behind the chain's clock (:func:`chain_now`: ahead of the wall clock once
+        ``advance`` moved it), so calls and gas estimates, which run on the head, see the time the
+        next transaction will: a claim sent in the second after its window opened would otherwise
+        be estimated on the declaring block and refused. Real networks produce blocks on their own
+        and are left alone."""
         from stocksuite.chain.accounts import is_local_chain
 
-        if is_local_chain(self.chain.chain_id) and self.chain.blocks.head.timestamp < int(time.time()) - 1:
+        if is_local_chain(self.chain.chain_id) and self.chain.blocks.head.timestamp < chain_now(self.chain):
             self.chain.provider.make_request("evm_mine", [])
 
 

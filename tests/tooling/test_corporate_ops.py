@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import pytest
 
@@ -137,5 +138,21 @@ def test_now_follows_a_local_chain_whose_clock_was_moved_ahead(chain):
     chain.provider.make_request("evm_increaseTime", [3_600])
     try:
         assert chain_now(chain) >= chain.pending_timestamp > chain.blocks.head.timestamp + 3_000
+    finally:
+        chain.provider.make_request("evm_increaseTime", [0])
+
+
+def test_catch_up_mines_to_the_chain_clock_when_it_runs_ahead_of_the_wall_clock(ctx, chain):
+    """After `advance`, the chain's clock is ahead of the wall clock: a head older than that clock is
+    caught up (calls and gas estimates run on the head), or a claim sent just after its window opened
+    would be estimated on the declaring block and refused."""
+    chain.provider.make_request("evm_increaseTime", [3_600])
+    chain.provider.make_request("evm_mine", [])
+    try:
+        time.sleep(1.1)  # the chain's clock passes the head; the wall clock stays an hour behind both
+        now = chain_now(chain)
+        assert int(time.time()) + 3_000 < chain.blocks.head.timestamp < now
+        ctx.catch_up_local_clock()
+        assert chain.blocks.head.timestamp >= now
     finally:
         chain.provider.make_request("evm_increaseTime", [0])
